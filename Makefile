@@ -24,6 +24,14 @@ test: venv
 	  $(VENV)/bin/ruff check . && \
 	  $(PY) -m pytest $(PYTEST_ARGS)
 
+# The simulator, a warehouse (WAREHOUSE_DSN, local PostgreSQL or embedded) and both DAGs, end to end.
+demo: venv
+	$(PY) scripts/demo.py demo $(DEMO_ARGS)
+
+# Airflow's UI (airflow standalone) on the demo's simulator and warehouse.
+airflow: venv
+	$(PY) scripts/demo.py airflow $(DEMO_ARGS)
+
 lint: venv
 	$(VENV)/bin/ruff check .
 
