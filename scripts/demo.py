@@ -68,9 +68,10 @@ def start_simulator(state_dir: Path, port: int, seed: int, tickets: int, days: i
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
-    if proc.poll() is not None or "http" not in line:
+    fields = dict(word.split("=", 1) for word in line.split() if "=" in word)
+    if proc.poll() is not None or "url" not in fields:
         raise SystemExit(f"The simulator did not start; see {log_path}")
-    url = next(word for word in line.split() if word.startswith("http")).rstrip("/,")
+    url = fields["url"]
     (state_dir / "simulator.pid").write_text(str(proc.pid))
     step(f"Simulator ready at {url} (pid {proc.pid}, log {log_path})")
     return url

@@ -244,10 +244,13 @@ def test_simulator_variant_points_the_connection_at_the_simulator() -> None:
     compose = resolved(uncomment_simulator=True)
     services = compose["services"]
     freshdesk = json.loads(env_of(services["airflow-worker"])["AIRFLOW_CONN_FRESHDESK_DEFAULT"])
-    assert freshdesk["host"] == "http://freshdesk-simulator:8099"
-    assert freshdesk["extra"] == {"allow_http": True}
-    command = services["freshdesk-simulator"]["command"]
+    # https, because the hook refuses plain http to non-loopback hosts; the certificate is self-signed
+    assert freshdesk["host"] == "https://freshdesk-simulator:8099"
+    assert freshdesk["extra"] == {"verify": False}
+    command = list(services["freshdesk-simulator"]["command"])
     assert command[:3] == ["python", "-m", "freshdesk_provider.simulator"]
+    assert "--tls" in command
+    command.remove("--tls")
     args = dict(zip(command[3::2], command[4::2], strict=True))
     assert args["--api-key"] == freshdesk["password"]
     assert args["--port"] == "8099" and args["--host"] == "0.0.0.0"

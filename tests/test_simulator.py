@@ -539,3 +539,17 @@ def test_cli_prints_url_and_serves() -> None:
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
+
+
+def test_tls_mode_serves_https_with_a_self_signed_certificate() -> None:
+    import urllib3
+
+    from freshdesk_provider.simulator import FreshdeskSimulator, SimulatorConfig
+
+    urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    with FreshdeskSimulator(SimulatorConfig(tickets=20, days=3, tls=True)) as sim:
+        assert sim.url.startswith("https://127.0.0.1:")
+        response = requests.get(f"{sim.url}/api/v2/groups", auth=(sim.api_key, "X"), verify=False, timeout=10)
+        assert response.status_code == 200 and response.json()
+        with pytest.raises(requests.exceptions.SSLError):
+            requests.get(f"{sim.url}/api/v2/groups", auth=(sim.api_key, "X"), timeout=10)

@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--conversations-mean", type=float, default=d.conversations_mean)
     p.add_argument("--not-found-body", choices=("empty", "json"), default=d.not_found_body)
     p.add_argument("--now", default=None, help="the account's 'now' (ISO-8601, UTC); default: the real clock")
+    p.add_argument("--tls", action="store_true", help="serve https with a throwaway self-signed certificate")
     p.add_argument("--ready-file", type=Path, default=None, help="also write {url, api_key} as JSON here when ready")
     return p
 
@@ -78,6 +79,7 @@ def config_from_args(args: argparse.Namespace) -> SimulatorConfig:
         conversations_mean=args.conversations_mean,
         not_found_body=args.not_found_body,
         now=args.now,
+        tls=args.tls,
     )
 
 

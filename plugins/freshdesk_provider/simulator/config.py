@@ -71,6 +71,8 @@ class SimulatorConfig:
     time_entry_fraction: float = 0.1
     # Body of a 404 for an unknown or archived object: "empty" (what Freshdesk sends) or "json".
     not_found_body: str = "empty"
+    # Serve https with a throwaway self-signed certificate (for a simulator on another host).
+    tls: bool = False
 
     def __post_init__(self) -> None:
         if self.tickets < 0:

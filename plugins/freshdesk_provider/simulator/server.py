@@ -223,6 +223,10 @@ class FreshdeskSimulator:
             return self
         server = _Server((self.config.host, self.config.port), _Handler)
         server.simulator = self
+        if self.config.tls:
+            from freshdesk_provider.simulator.tls import self_signed_context
+
+            server.socket = self_signed_context().wrap_socket(server.socket, server_side=True)
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.2}, name="freshdesk-simulator", daemon=True
@@ -262,7 +266,8 @@ class FreshdeskSimulator:
             host = "127.0.0.1"
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.config.tls else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     @property
     def api_key(self) -> str:
