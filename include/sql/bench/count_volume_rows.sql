@@ -1,0 +1,1 @@
+SELECT count(*) FROM freshdesk.queue_interval_volume

@@ -1,0 +1,1 @@
+ANALYZE pg_temp._fd_load_applied, pg_temp._fd_load_conversations

@@ -1,0 +1,35 @@
+-- Conversations are versioned by their ticket (only applied tickets get here), so the
+-- current list simply wins; unchanged rows are not rewritten.
+WITH written AS (
+    INSERT INTO freshdesk_raw.conversations AS v (
+        id, ticket_id, user_id, source, incoming, private, created_at, updated_at, payload, loaded_at
+    )
+    SELECT
+        n.id,
+        n.ticket_id,
+        (n.payload->>'user_id')::bigint,
+        (n.payload->>'source')::integer,
+        (n.payload->>'incoming')::boolean,
+        (n.payload->>'private')::boolean,
+        freshdesk_raw.utc_timestamp(n.payload->>'created_at'),
+        freshdesk_raw.utc_timestamp(n.payload->>'updated_at'),
+        n.payload,
+        now()
+    FROM pg_temp._fd_load_conversations n
+    ORDER BY n.id
+    ON CONFLICT (id) DO UPDATE SET
+        ticket_id = excluded.ticket_id,
+        user_id = excluded.user_id,
+        source = excluded.source,
+        incoming = excluded.incoming,
+        private = excluded.private,
+        created_at = excluded.created_at,
+        updated_at = excluded.updated_at,
+        payload = excluded.payload,
+        loaded_at = excluded.loaded_at
+    WHERE v.ticket_id IS DISTINCT FROM excluded.ticket_id
+       OR v.payload IS DISTINCT FROM excluded.payload
+    RETURNING v.ticket_id
+)
+INSERT INTO pg_temp._fd_load_changed (ticket_id)
+SELECT ticket_id FROM written

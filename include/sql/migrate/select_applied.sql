@@ -1,0 +1,1 @@
+SELECT version, name, checksum FROM freshdesk_raw.schema_migrations ORDER BY version

@@ -1,0 +1,1 @@
+ANALYZE pg_temp._fd_refresh_new

@@ -1,0 +1,8 @@
+-- A count that would drop below zero means contacts and volumes disagreed: the contacts > 0
+-- check then fails the refresh loudly instead of storing a wrong number.
+UPDATE freshdesk.queue_interval_volume q
+SET contacts = q.contacts + n.delta
+FROM pg_temp._fd_refresh_net n
+WHERE q.interval_start = n.interval_start
+  AND q.queue_name = n.queue_name
+  AND n.current + n.delta <> 0

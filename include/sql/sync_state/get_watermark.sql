@@ -1,0 +1,1 @@
+SELECT watermark FROM freshdesk_raw.sync_watermarks WHERE stream = %(stream)s

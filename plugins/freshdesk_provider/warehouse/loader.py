@@ -1,0 +1,210 @@
+"""Stream Freshdesk tickets, conversations and groups into the raw mirror (``freshdesk_raw``).
+
+Input is COPied in batches into temporary staging tables (memory stays bounded whatever the
+input size; the staging tables spill to disk), then applied with one set-based upsert. An
+older version of a ticket never overwrites a newer one, so loads may overlap and arrive in any
+order. Every ticket whose row or conversations changed is queued in
+``freshdesk_raw.dirty_tickets`` for :func:`freshdesk_provider.warehouse.refresh.refresh_volumes`.
+
+Nothing here commits: the caller decides what one transaction is (a backfill slice; an
+incremental run's load + refresh + watermark).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import psycopg
+
+from freshdesk_provider.warehouse._db import callers_transaction
+from freshdesk_provider.warehouse.sql import load_sql
+
+log = logging.getLogger(__name__)
+
+#: A ticket as Freshdesk returns it (deleted/spam normalised by the caller) with its full
+#: conversation list, or None when the conversations could not be read (a deleted ticket's 403).
+Bundle = tuple[Mapping[str, Any], Sequence[Mapping[str, Any]] | None]
+
+DEFAULT_BATCH_ROWS = 2000
+
+
+@dataclass
+class LoadStats:
+    """What one :meth:`RawLoader.load` call did."""
+
+    tickets_received: int = 0
+    #: distinct ticket ids among them (a ticket sent twice counts once, newest version kept)
+    tickets_distinct: int = 0
+    #: ticket rows inserted or updated (older or identical versions are not written)
+    tickets_written: int = 0
+    conversations_received: int = 0
+    conversations_written: int = 0
+    conversations_deleted: int = 0
+    tickets_marked_dirty: int = 0
+
+
+class RawLoader:
+    """Loads into ``freshdesk_raw`` on a psycopg 3 connection, inside the caller's transaction.
+
+    ``batch_rows`` bounds how many staged rows are held in memory before they are COPied.
+    On an autocommit connection each call runs in a transaction of its own.
+    """
+
+    def __init__(self, conn: psycopg.Connection[Any], *, batch_rows: int = DEFAULT_BATCH_ROWS) -> None:
+        if batch_rows < 1:
+            raise ValueError("batch_rows must be at least 1")
+        self.conn = conn
+        self.batch_rows = batch_rows
+
+    def load(self, bundles: Iterable[Bundle]) -> LoadStats:
+        """Upsert tickets and replace the conversations of the tickets whose version applied.
+
+        ``bundles`` is consumed once, as a stream. A conversation list of None keeps the stored
+        conversations; a list (even empty) replaces them, provided the ticket's version is not
+        older than the stored one.
+        """
+        stats = LoadStats()
+        conn = self.conn
+        with callers_transaction(conn):
+            conn.execute(load_sql("loader/create_staging.sql"))
+            tickets: list[tuple[int, int, bool, str]] = []
+            conversations: list[tuple[int, int, int, int, str]] = []
+            for seq, (ticket, ticket_conversations) in enumerate(bundles):
+                ticket_id = _ticket_id(ticket)
+                tickets.append((seq, ticket_id, ticket_conversations is not None, _to_json(ticket)))
+                if ticket_conversations is not None:
+                    for ord_, conversation in enumerate(ticket_conversations):
+                        conversations.append(
+                            (seq, ord_, ticket_id, _conversation_id(conversation, ticket_id), _to_json(conversation))
+                        )
+                stats.tickets_received += 1
+                stats.conversations_received += len(ticket_conversations or ())
+                if len(tickets) + len(conversations) >= self.batch_rows:
+                    self._copy("loader/copy_staged_tickets.sql", tickets)
+                    self._copy("loader/copy_staged_conversations.sql", conversations)
+                    tickets.clear()
+                    conversations.clear()
+            self._copy("loader/copy_staged_tickets.sql", tickets)
+            self._copy("loader/copy_staged_conversations.sql", conversations)
+            if stats.tickets_received == 0:
+                return stats
+
+            stats.tickets_distinct = self._run("loader/pick_latest_tickets.sql")
+            self._run("loader/analyze_load_tickets.sql")
+            stats.tickets_written = self._run("loader/upsert_tickets.sql")
+            self._run("loader/select_applied_tickets.sql")
+            self._run("loader/pick_applied_conversations.sql")
+            self._run("loader/analyze_load_conversations.sql")
+            self._run("loader/mark_moved_conversations.sql")
+            stats.conversations_deleted = self._run("loader/delete_removed_conversations.sql")
+            stats.conversations_written = self._run("loader/upsert_conversations.sql")
+            stats.tickets_marked_dirty = self._run("loader/mark_dirty_tickets.sql")
+        log.debug("Raw load: %s", stats)
+        return stats
+
+    def load_groups(self, groups: Sequence[Mapping[str, Any]]) -> int:
+        """Mirror a full read of ``GET /groups``; returns the number of distinct groups in it.
+
+        Groups missing from the read are marked removed (they stop resolving, so their tickets
+        count as ``Group <id>``). Tickets of every group that is new, renamed, removed or back
+        are marked dirty.
+        """
+        conn = self.conn
+        rows = [(seq, _group_id(group), _to_json(group)) for seq, group in enumerate(groups)]
+        with callers_transaction(conn):
+            conn.execute(load_sql("loader/lock_groups.sql"))
+            conn.execute(load_sql("loader/create_group_staging.sql"))
+            self._copy("loader/copy_staged_groups.sql", rows)
+            changed = self._run("loader/find_changed_groups.sql")
+            written = self._run("loader/upsert_groups.sql")
+            removed = self._run("loader/mark_removed_groups.sql")
+            self._run("loader/mark_dirty_groups.sql")
+            dirty = self._run("loader/mark_dirty_group_tickets.sql")
+        if not rows and removed:
+            log.warning("GET /groups returned no groups: marked all %d stored groups removed", removed)
+        log.info(
+            "Groups: %d read, %d written, %d removed, %d affect queue names (%d tickets marked dirty)",
+            len({r[1] for r in rows}),
+            written,
+            removed,
+            changed,
+            dirty,
+        )
+        return len({r[1] for r in rows})
+
+    def _copy(self, statement: str, rows: list[Any]) -> None:
+        if not rows:
+            return
+        with self.conn.cursor() as cur, cur.copy(load_sql(statement)) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _run(self, statement: str) -> int:
+        with self.conn.cursor() as cur:
+            cur.execute(load_sql(statement))
+            return max(cur.rowcount, 0)
+
+
+def _ticket_id(ticket: Mapping[str, Any]) -> int:
+    try:
+        ticket_id = int(ticket["id"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"ticket without a usable id: {_preview(ticket)}") from None
+    # Versions are ordered by updated_at and contacts happen at created_at: without them the
+    # ticket cannot be placed, and the database would only say "null value".
+    for field in ("created_at", "updated_at"):
+        if not ticket.get(field):
+            raise ValueError(f"ticket {ticket_id} has no {field}")
+    return ticket_id
+
+
+def _conversation_id(conversation: Mapping[str, Any], ticket_id: int) -> int:
+    try:
+        conversation_id = int(conversation["id"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"conversation of ticket {ticket_id} without a usable id: {_preview(conversation)}") from None
+    if not conversation.get("created_at"):
+        raise ValueError(f"conversation {conversation_id} of ticket {ticket_id} has no created_at")
+    return conversation_id
+
+
+def _group_id(group: Mapping[str, Any]) -> int:
+    try:
+        return int(group["id"])
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"group without a usable id: {_preview(group)}") from None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _to_json(obj: Mapping[str, Any]) -> str:
+    text = json.dumps(obj, default=_json_default, ensure_ascii=False, separators=(",", ":"))
+    if "\\u0000" in text:
+        # jsonb cannot store NUL characters; they carry no meaning in a ticket, so drop them
+        # rather than reject the whole load.
+        text = json.dumps(_strip_nul(obj), default=_json_default, ensure_ascii=False, separators=(",", ":"))
+    return text
+
+
+def _strip_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, Mapping):
+        return {_strip_nul(k): _strip_nul(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strip_nul(v) for v in value]
+    return value
+
+
+def _preview(obj: Any) -> str:
+    text = repr(obj)
+    return text if len(text) <= 200 else text[:200] + "…"

@@ -1,0 +1,88 @@
+"""Keep ``freshdesk.contacts`` and ``freshdesk.queue_interval_volume`` equal to the counting
+rules applied to the raw mirror.
+
+The incremental refresh consumes the dirty-ticket queue, derives those tickets' contacts again,
+replaces only the contacts that changed and applies the difference (old contact -1, new
+contact +1) to exactly the (interval, queue) cells they touched before and after the change. Its cost follows the number of changed
+tickets, not the size of the warehouse. Neither function commits: they run in the caller's
+transaction (READ COMMITTED), serialised with each other by an advisory lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from freshdesk_provider.warehouse._db import callers_transaction, require_read_committed
+from freshdesk_provider.warehouse.sql import load_sql
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RefreshStats:
+    """What one refresh or rebuild did."""
+
+    #: tickets whose contacts were derived again
+    tickets: int = 0
+    contacts_removed: int = 0
+    contacts_added: int = 0
+    #: (interval, queue) rows of queue_interval_volume inserted, updated or deleted
+    volume_rows_changed: int = 0
+    full_rebuild: bool = False
+    seconds: float = 0.0
+
+
+def refresh_volumes(conn: psycopg.Connection[Any]) -> RefreshStats:
+    """Derive again the contacts of the tickets marked dirty so far and update their volumes."""
+    began = time.monotonic()
+    stats = RefreshStats()
+    with callers_transaction(conn):
+        require_read_committed(conn, "refresh_volumes")
+        _run(conn, "refresh/lock.sql")
+        _run(conn, "refresh/create_work_tables.sql")
+        stats.tickets = _run(conn, "refresh/consume_dirty_tickets.sql")
+        stats.tickets += _run(conn, "refresh/consume_dirty_groups.sql")
+        if stats.tickets:
+            _run(conn, "refresh/analyze_tickets.sql")
+            _run(conn, "refresh/derive_contacts.sql")
+            _run(conn, "refresh/analyze_new.sql")
+            _run(conn, "refresh/remove_stale_contacts.sql")
+            _run(conn, "refresh/insert_new_contacts.sql")
+            _run(conn, "refresh/net_deltas.sql")
+            _run(conn, "refresh/analyze_net.sql")
+            stats.volume_rows_changed = _run(conn, "refresh/delete_emptied_volumes.sql")
+            stats.volume_rows_changed += _run(conn, "refresh/update_volumes.sql")
+            stats.volume_rows_changed += _run(conn, "refresh/insert_new_volumes.sql")
+            removed, added = conn.execute(load_sql("refresh/delta_totals.sql")).fetchone() or (0, 0)
+            stats.contacts_removed, stats.contacts_added = int(removed), int(added)
+    stats.seconds = round(time.monotonic() - began, 3)
+    log.info("Queue volume refresh: %s", stats)
+    return stats
+
+
+def rebuild_volumes(conn: psycopg.Connection[Any]) -> RefreshStats:
+    """Derive every contact and every volume from the raw mirror again."""
+    began = time.monotonic()
+    stats = RefreshStats(full_rebuild=True)
+    with callers_transaction(conn):
+        require_read_committed(conn, "rebuild_volumes")
+        _run(conn, "refresh/lock.sql")
+        conn.execute(load_sql("rebuild/consume_all_dirty.sql"))
+        _run(conn, "rebuild/truncate_derived.sql")
+        stats.tickets = int((conn.execute(load_sql("rebuild/count_tickets.sql")).fetchone() or (0,))[0])
+        stats.contacts_added = _run(conn, "rebuild/insert_contacts.sql")
+        stats.volume_rows_changed = _run(conn, "rebuild/insert_volumes.sql")
+    stats.seconds = round(time.monotonic() - began, 3)
+    log.info("Queue volume rebuild: %s", stats)
+    return stats
+
+
+def _run(conn: psycopg.Connection[Any], statement: str) -> int:
+    with conn.cursor() as cur:
+        cur.execute(load_sql(statement))
+        return max(cur.rowcount, 0)
