@@ -58,7 +58,8 @@ def available_migrations() -> list[Migration]:
         version = int(match.group(1))
         if version in found:
             raise MigrationError(f"two migrations have version {version}: {found[version].label}, {path.name}")
-        sql = load_sql(f"{MIGRATIONS_SUBDIR}/{path.name}")
+        # Read afresh, not through load_sql's cache: the checksum must be of the file as it is now.
+        sql = path.read_text(encoding="utf-8")
         found[version] = Migration(version, match.group(2), sql, _checksum(sql))
     if not found:
         raise MigrationError(f"no migrations found in {directory}")

@@ -3,9 +3,10 @@ rules applied to the raw mirror.
 
 The incremental refresh consumes the dirty-ticket queue, derives those tickets' contacts again,
 replaces only the contacts that changed and applies the difference (old contact -1, new
-contact +1) to exactly the (interval, queue) cells they touched before and after the change. Its cost follows the number of changed
-tickets, not the size of the warehouse. Neither function commits: they run in the caller's
-transaction (READ COMMITTED), serialised with each other by an advisory lock.
+contact +1) to exactly the (interval, queue) cells they touched before and after the change.
+Its cost follows the number of changed tickets, not the size of the warehouse. Neither
+function commits: they run in the caller's transaction (READ COMMITTED), serialised with each
+other by an advisory lock.
 """
 
 from __future__ import annotations
