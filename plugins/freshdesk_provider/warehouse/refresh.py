@@ -54,6 +54,7 @@ def refresh_volumes(conn: psycopg.Connection[Any]) -> RefreshStats:
             _run(conn, "refresh/analyze_new.sql")
             _run(conn, "refresh/remove_stale_contacts.sql")
             _run(conn, "refresh/insert_new_contacts.sql")
+            _run(conn, "refresh/analyze_delta.sql")
             _run(conn, "refresh/net_deltas.sql")
             _run(conn, "refresh/analyze_net.sql")
             stats.volume_rows_changed = _run(conn, "refresh/delete_emptied_volumes.sql")
