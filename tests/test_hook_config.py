@@ -241,3 +241,19 @@ def test_exception_hierarchy_and_serialisation() -> None:
     err = fx.FreshdeskValidationError("bad", errors=[{"field": "page", "code": "invalid_value"}])
     assert err.fields == {"page"}
     assert pickle.loads(pickle.dumps(err)).errors == err.errors
+
+
+def test_pagination_links_must_stay_on_the_account(monkeypatch: pytest.MonkeyPatch) -> None:
+    set_conn(monkeypatch, "fd_links", host="acme.freshdesk.com", password="abcdefghijk")
+    hook = FreshdeskHook("fd_links")
+    hook.get_conn()
+    same = "https://ACME.freshdesk.com:443/api/v2/tickets?page=2"
+    assert hook._url(same) == same
+    assert hook._url("tickets") == "https://acme.freshdesk.com/api/v2/tickets"
+    for elsewhere in (
+        "https://evil.example.com/api/v2/tickets?page=2",
+        "http://acme.freshdesk.com/api/v2/tickets?page=2",
+        "https://acme.freshdesk.com:8443/api/v2/tickets?page=2",
+    ):
+        with pytest.raises(fx.FreshdeskMalformedResponse, match="refusing to send the API key"):
+            hook._url(elsewhere)

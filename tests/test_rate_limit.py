@@ -89,12 +89,19 @@ def test_conservative_until_the_budget_is_known_then_learns_it() -> None:
     assert (times[-1] - times[0]) / 6.0 <= 2.3
 
 
-def test_connection_override_wins_over_the_header() -> None:
+def test_connection_override_lowers_the_budget_but_never_raises_it() -> None:
     limiter, clock = make(budget=100, window=6.0)
     limiter.observe(1, total=700, remaining=690, used=1)
     assert limiter.budget == 100
+    assert limiter.snapshot().budget_source == "connection"
     times = run(limiter, clock, 300)
     assert max_in_any_window(times, [1] * len(times), 6.0) <= 100
+    # Above what Freshdesk says the account has, the override would only buy 429s.
+    limiter, clock = make(budget=2000, window=6.0)
+    limiter.observe(1, total=400, remaining=390, used=1)
+    assert limiter.budget == 400
+    times = run(limiter, clock, 1200)
+    assert max_in_any_window(times, [1] * len(times), 6.0) <= 400
 
 
 def test_a_429_pauses_everyone_and_cuts_the_pace_then_it_recovers() -> None:

@@ -193,16 +193,16 @@ def _retry_after_seconds(value: str | None) -> float | None:
 def _describe_network_error(exc: BaseException) -> str:
     """A one-line reason for a requests network error, without its long repr."""
     seen: set[int] = set()
-    stack: list[BaseException | None] = [exc]
+    stack: list[object] = [exc]
     names: list[str] = []
     while stack:
         current = stack.pop()
-        if current is None or id(current) in seen:
+        if not isinstance(current, BaseException) or id(current) in seen:
             continue
         seen.add(id(current))
         names.append(type(current).__name__)
         stack.extend([getattr(current, "reason", None), current.__cause__, current.__context__])
-        stack.extend(a for a in current.args if isinstance(a, BaseException))
+        stack.extend(current.args)
     text = " ".join(names) + " " + str(exc)
     if "NameResolutionError" in text or "Name or service not known" in text or "getaddrinfo" in text:
         return "the domain name does not resolve (check the domain spelling)"
@@ -216,8 +216,13 @@ def _describe_network_error(exc: BaseException) -> str:
         return "the connection broke while reading the answer"
     if "RemoteDisconnected" in text or "Connection aborted" in text or "reset by peer" in text:
         return "the server closed the connection"
-    if "SSLError" in text or "CERTIFICATE" in text.upper():
-        return "TLS/SSL handshake failed"
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return (
+            "its TLS certificate could not be verified (for a private CA, point the connection "
+            'extra "verify" at the CA bundle)'
+        )
+    if "SSLError" in text or "SSL" in text:
+        return "the TLS/SSL handshake failed"
     return type(exc).__name__
 
 
@@ -228,7 +233,18 @@ def _is_connect_failure(exc: BaseException) -> bool:
     if not isinstance(exc, requests.exceptions.ConnectionError):
         return False
     reason = _describe_network_error(exc)
-    return reason.startswith(("the domain name", "the connection was refused", "TLS/SSL"))
+    return reason.startswith(("the domain name", "the connection was refused", "its TLS", "the TLS"))
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with the default port made explicit, for same-origin checks."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or {"https": 443, "http": 80}.get(scheme)
 
 
 _TAG_RE = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.IGNORECASE | re.DOTALL)
@@ -508,12 +524,11 @@ class FreshdeskHook(HttpHook):
     def _url(self, path_or_url: str) -> str:
         if path_or_url.startswith(("http://", "https://")):
             # Next-page links must stay on the account: session auth would follow them anywhere.
-            base = urlsplit(self.base_url)
             target = urlsplit(path_or_url)
-            if (target.scheme, target.netloc) != (base.scheme, base.netloc):
+            if _origin(target.geturl()) != _origin(self.base_url):
                 raise FreshdeskMalformedResponse(
-                    f"Freshdesk {self.domain} returned a pagination link to another host "
-                    f"({target.netloc}); refusing to send the API key there."
+                    f"Freshdesk {self.domain} returned a pagination link to another origin "
+                    f"({target.scheme}://{target.netloc}); refusing to send the API key there."
                 )
             return path_or_url
         return f"{self.base_url}/{path_or_url.lstrip('/')}"
@@ -542,14 +557,17 @@ class FreshdeskHook(HttpHook):
         while True:
             limiter.acquire(cost)
             try:
-                response = session.get(url, params=params, timeout=self.timeout)
+                # verify passed explicitly, as HttpHook does: requests would otherwise let a
+                # REQUESTS_CA_BUNDLE variable override the connection's "verify": false.
+                response = session.get(url, params=params, timeout=self.timeout, verify=session.verify)
                 body = response.content  # read now so a broken body is a retryable network error
             except _NETWORK_ERRORS as exc:
                 limiter.observe(cost, answered=False)
                 self.stats.add(requests=1)
                 failures += 1
                 reason = _describe_network_error(exc)
-                if failures > retries_allowed:
+                # An untrusted certificate will not become trusted by retrying.
+                if failures > retries_allowed or reason.startswith("its TLS certificate"):
                     if _is_connect_failure(exc):
                         raise FreshdeskConnectionError(
                             f"Could not reach Freshdesk at {self.domain}: {reason} "

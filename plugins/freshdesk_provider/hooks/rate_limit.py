@@ -8,9 +8,10 @@ that a window's budget is spent across the window (a token bucket in GCRA form, 
 burst).
 
 Budget
-    The connection's ``rate_limit_per_minute`` override if set, else learned from the
-    ``X-RateLimit-Total`` header of the first answer. Until then the limiter assumes the
-    smallest documented plan and lets only a couple of requests through.
+    The connection's ``rate_limit_per_minute`` override if set (capped by what
+    ``X-RateLimit-Total`` reports), else learned from that header of the first answer. Until an
+    answer arrives the limiter assumes the smallest documented plan and lets only a couple of
+    requests through.
 Sharing
     Other consumers of the same account (other Airflow tasks, integrations) spend the same
     budget. ``X-RateLimit-Remaining`` tells how much of it is left: when it runs out, the
@@ -157,6 +158,10 @@ class RateLimiter:
     # ----------------------------------------------------------------------------- pacing
     def _budget(self) -> tuple[int, str]:
         if self._override_budget:
+            # The override is there to leave budget to others; pacing above what Freshdesk says
+            # the account has would only buy 429s.
+            if self._learned_budget and self._learned_budget < self._override_budget:
+                return self._learned_budget, "X-RateLimit-Total"
             return self._override_budget, "connection"
         if self._learned_budget:
             return self._learned_budget, "X-RateLimit-Total"
@@ -254,8 +259,8 @@ class RateLimiter:
             if total is not None and total > 0 and total != self._learned_budget:
                 first = self._learned_budget is None
                 self._learned_budget = int(total)
-                if self._override_budget is None:
-                    if first:
+                if self._budget() != (budget, source):
+                    if first and source == "provisional":
                         # Slots booked at the provisional pace are far too late: start afresh.
                         self._tat = min(self._tat, now)
                     self._epoch += 1
