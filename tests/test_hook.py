@@ -153,8 +153,11 @@ def test_page_cap_cannot_be_passed_when_a_whole_cap_shares_one_second(
 ) -> None:
     sim = make_simulator(seed=5, tickets=3000, days=60, page_cap=2, bulk_update_size=250, conversations_mean=0.3)
     hook = hook_for(sim, page_cap=2)
-    with pytest.raises(FreshdeskPaginationError, match="share updated_at"):
+    with pytest.raises(FreshdeskPaginationError, match=r"more than 2 pages \(200 tickets\) .* share updated_at"):
         read_all(hook)
+    # The same when it is Freshdesk that refuses the page past its cap.
+    with pytest.raises(FreshdeskPaginationError, match=r"more than 2 pages \(200 tickets\)"):
+        read_all(hook_for(sim, page_cap=300))
 
 
 def test_window_filters_and_include(make_simulator: Callable[..., Any], hook_for: Callable[..., Any]) -> None:

@@ -780,7 +780,7 @@ class FreshdeskHook(HttpHook):
             run_since = parse_timestamp(since_text)
             url: str | None = "tickets"
             params: dict[str, Any] | None = {**base_params, "updated_since": since_text}
-            page = 0
+            page = cap_pages = 0
             restart_reason = ""
             while url:
                 page += 1
@@ -791,6 +791,7 @@ class FreshdeskHook(HttpHook):
                         raise
                     # Freshdesk's cap is lower than ours: the same remedy as at our own cap.
                     restart_reason = f"Freshdesk refused page {page}"
+                    cap_pages = page - 1
                     break
                 self.stats.add(pages=1)
                 progress.pages += 1
@@ -822,6 +823,7 @@ class FreshdeskHook(HttpHook):
                 moved = boundary_dt is not None and boundary_dt > run_since
                 if page >= self.page_cap:
                     restart_reason = f"page cap ({self.page_cap}) reached"
+                    cap_pages = page
                     break
                 if moved and self.keyset_pagination:
                     restart_reason = "keyset"
@@ -831,9 +833,9 @@ class FreshdeskHook(HttpHook):
                 return
             if boundary_dt is None or boundary_dt <= run_since:
                 raise FreshdeskPaginationError(
-                    f"Freshdesk {self.domain}: more than {page - 1 if page > 1 else page} pages of "
-                    f"{progress.label} tickets share updated_at {since_text}; Freshdesk's page cap "
-                    "cannot be worked around with updated_since."
+                    f"Freshdesk {self.domain}: more than {cap_pages} pages ({cap_pages * PER_PAGE} "
+                    f"tickets) of {progress.label} tickets share updated_at {since_text}; Freshdesk's "
+                    "page cap cannot be worked around with updated_since."
                 )
             since_text = str(boundary_text)
             progress.restarts += 1
