@@ -225,7 +225,7 @@ def test_random_incremental_rounds_equal_truth_and_a_full_rebuild(warehouse_dsn:
     world = World(seed)
     rounds = 50
     with warehouse(warehouse_dsn) as conn:
-        loader = RawLoader(conn, batch_rows=world.rng.choice([3, 50, 10_000]))
+        loader = RawLoader(conn)
         refreshed_rounds = 0
         for n in range(rounds):
             loads = world.round()
@@ -462,4 +462,29 @@ def test_refresh_and_load_read_by_index_only(warehouse_dsn: str) -> None:
         refresh = refresh_volumes(conn)
         assert refresh.tickets > 1000
         assert all(conn.execute(load_sql("checks/queue_interval_volume_is_consistent.sql")).fetchone())
+        assert_volumes(read_volumes(conn), derived_volumes(conn))
+
+
+def test_a_refresh_refuses_volumes_that_disagree_with_contacts(warehouse_dsn: str) -> None:
+    with warehouse(warehouse_dsn) as conn:
+        RawLoader(conn).load([_bundle(1), _bundle(2)])
+        refresh_volumes(conn)
+        conn.commit()
+        # Someone edits the volumes by hand: a cell loses its row, another its count.
+        conn.execute("DELETE FROM freshdesk.queue_interval_volume WHERE queue_kind = 'Replies'")
+        conn.commit()
+        RawLoader(conn).load([_bundle(1, "2024-03-01 13:00:00", group_id=2)])
+        with pytest.raises(RuntimeError, match="run rebuild_volumes"):
+            refresh_volumes(conn)
+        conn.rollback()
+        rebuild_volumes(conn)
+        # Or a count too low: two contacts leave a cell that claims one.
+        conn.execute("UPDATE freshdesk.queue_interval_volume SET contacts = 1 WHERE contacts = 2")
+        conn.commit()
+        RawLoader(conn).load([_bundle(1, "2024-03-01 13:00:00", group_id=2), _bundle(2, "2024-03-01 13:00:00", 2)])
+        with pytest.raises(psycopg.errors.CheckViolation):
+            refresh_volumes(conn)
+        conn.rollback()
+        rebuild_volumes(conn)
+        conn.commit()
         assert_volumes(read_volumes(conn), derived_volumes(conn))

@@ -35,7 +35,7 @@ def test_simulated_account_and_its_mutations(warehouse_dsn: str, make_simulator:
     sim = make_simulator(seed=11, tickets=3000, days=60)
     account = sim.account
     with warehouse(warehouse_dsn) as conn:
-        loader = RawLoader(conn, batch_rows=500)
+        loader = RawLoader(conn)
         loader.load_groups(list(account.groups.values()))
         stats = loader.load(bundles(account, sorted(account.tickets), deleted_unreadable=False))
         refresh_volumes(conn)

@@ -1,5 +1,7 @@
 -- Conversations are versioned by their ticket (only applied tickets get here), so the
--- current list simply wins; unchanged rows are not rewritten.
+-- current list simply wins; unchanged rows are not rewritten. No ORDER BY (unlike tickets):
+-- whoever writes a ticket's conversations holds that ticket's row lock, so two loads never
+-- race for the same conversations.
 WITH written AS (
     INSERT INTO freshdesk_raw.conversations AS v (
         id, ticket_id, user_id, source, incoming, private, created_at, updated_at, payload, loaded_at
@@ -7,16 +9,16 @@ WITH written AS (
     SELECT
         n.id,
         n.ticket_id,
-        (n.payload->>'user_id')::bigint,
-        (n.payload->>'source')::integer,
-        (n.payload->>'incoming')::boolean,
-        (n.payload->>'private')::boolean,
-        freshdesk_raw.utc_timestamp(n.payload->>'created_at'),
-        freshdesk_raw.utc_timestamp(n.payload->>'updated_at'),
-        n.payload,
+        (s.payload->>'user_id')::bigint,
+        (s.payload->>'source')::integer,
+        (s.payload->>'incoming')::boolean,
+        (s.payload->>'private')::boolean,
+        freshdesk_raw.utc_timestamp(s.payload->>'created_at'),
+        freshdesk_raw.utc_timestamp(s.payload->>'updated_at'),
+        s.payload,
         now()
     FROM pg_temp._fd_load_conversations n
-    ORDER BY n.id
+    JOIN pg_temp._fd_stage s ON s.seq = n.seq AND s.ord = n.ord AND s.conversation_id IS NOT NULL
     ON CONFLICT (id) DO UPDATE SET
         ticket_id = excluded.ticket_id,
         user_id = excluded.user_id,

@@ -11,19 +11,20 @@ WITH written AS (
     )
     SELECT
         l.ticket_id,
-        (l.payload->>'group_id')::bigint,
-        (l.payload->>'requester_id')::bigint,
-        (l.payload->>'responder_id')::bigint,
-        (l.payload->>'source')::integer,
-        (l.payload->>'status')::integer,
-        (l.payload->>'priority')::integer,
-        COALESCE((l.payload->>'spam')::boolean, false),
-        COALESCE((l.payload->>'deleted')::boolean, false),
-        freshdesk_raw.utc_timestamp(l.payload->>'created_at'),
+        (s.payload->>'group_id')::bigint,
+        (s.payload->>'requester_id')::bigint,
+        (s.payload->>'responder_id')::bigint,
+        (s.payload->>'source')::integer,
+        (s.payload->>'status')::integer,
+        (s.payload->>'priority')::integer,
+        COALESCE((s.payload->>'spam')::boolean, false),
+        COALESCE((s.payload->>'deleted')::boolean, false),
+        freshdesk_raw.utc_timestamp(s.payload->>'created_at'),
         l.updated_at,
-        l.payload,
+        s.payload,
         now()
     FROM pg_temp._fd_load_tickets l
+    JOIN pg_temp._fd_stage s ON s.seq = l.seq AND s.conversation_id IS NULL
     ORDER BY l.ticket_id
     ON CONFLICT (id) DO UPDATE SET
         group_id = excluded.group_id,

@@ -22,7 +22,6 @@ CREATE TEMP TABLE IF NOT EXISTS _fd_refresh_net (
     queue_kind     text        NOT NULL,
     channel        text        NOT NULL,
     delta          integer     NOT NULL,
-    current        integer,
     PRIMARY KEY (interval_start, queue_name)
 ) ON COMMIT DROP;
 TRUNCATE pg_temp._fd_refresh_tickets, pg_temp._fd_refresh_new, pg_temp._fd_refresh_delta, pg_temp._fd_refresh_net;

@@ -1,10 +1,11 @@
 """Stream Freshdesk tickets, conversations and groups into the raw mirror (``freshdesk_raw``).
 
-Input is COPied in batches into temporary staging tables (memory stays bounded whatever the
-input size; the staging tables spill to disk), then applied with one set-based upsert. An
-older version of a ticket never overwrites a newer one, so loads may overlap and arrive in any
-order. Every ticket whose row or conversations changed is queued in
-``freshdesk_raw.dirty_tickets`` for :func:`freshdesk_provider.warehouse.refresh.refresh_volumes`.
+The input is one COPY stream into a temporary staging table (memory stays bounded whatever the
+input size: rows go out as they are produced, and the staging table spills to disk), then it is
+applied with set-based upserts. An older version of a ticket never overwrites a newer one, so
+loads may overlap and arrive in any order. Every ticket whose row or conversations changed is
+queued in ``freshdesk_raw.dirty_tickets`` for
+:func:`freshdesk_provider.warehouse.refresh.refresh_volumes`.
 
 Nothing here commits: the caller decides what one transaction is (a backfill slice; an
 incremental run's load + refresh + watermark).
@@ -30,9 +31,6 @@ log = logging.getLogger(__name__)
 #: conversation list, or None when the conversations could not be read (a deleted ticket's 403).
 Bundle = tuple[Mapping[str, Any], Sequence[Mapping[str, Any]] | None]
 
-DEFAULT_BATCH_ROWS = 2000
-
-
 @dataclass
 class LoadStats:
     """What one :meth:`RawLoader.load` call did."""
@@ -51,46 +49,33 @@ class LoadStats:
 class RawLoader:
     """Loads into ``freshdesk_raw`` on a psycopg 3 connection, inside the caller's transaction.
 
-    ``batch_rows`` bounds how many staged rows are held in memory before they are COPied.
     On an autocommit connection each call runs in a transaction of its own.
     """
 
-    def __init__(self, conn: psycopg.Connection[Any], *, batch_rows: int = DEFAULT_BATCH_ROWS) -> None:
-        if batch_rows < 1:
-            raise ValueError("batch_rows must be at least 1")
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
         self.conn = conn
-        self.batch_rows = batch_rows
 
     def load(self, bundles: Iterable[Bundle]) -> LoadStats:
         """Upsert tickets and replace the conversations of the tickets whose version applied.
 
         ``bundles`` is consumed once, as a stream. A conversation list of None keeps the stored
         conversations; a list (even empty) replaces them, provided the ticket's version is not
-        older than the stored one.
+        older than the stored one. Invalid input raises ValueError (the transaction is then
+        aborted, as after any database error).
         """
         stats = LoadStats()
         conn = self.conn
         with callers_transaction(conn):
             conn.execute(load_sql("loader/create_staging.sql"))
-            tickets: list[tuple[int, int, bool, str]] = []
-            conversations: list[tuple[int, int, int, int, str]] = []
-            for seq, (ticket, ticket_conversations) in enumerate(bundles):
-                ticket_id = _ticket_id(ticket)
-                tickets.append((seq, ticket_id, ticket_conversations is not None, _to_json(ticket)))
-                if ticket_conversations is not None:
-                    for ord_, conversation in enumerate(ticket_conversations):
-                        conversations.append(
-                            (seq, ord_, ticket_id, _conversation_id(conversation, ticket_id), _to_json(conversation))
-                        )
-                stats.tickets_received += 1
-                stats.conversations_received += len(ticket_conversations or ())
-                if len(tickets) + len(conversations) >= self.batch_rows:
-                    self._copy("loader/copy_staged_tickets.sql", tickets)
-                    self._copy("loader/copy_staged_conversations.sql", conversations)
-                    tickets.clear()
-                    conversations.clear()
-            self._copy("loader/copy_staged_tickets.sql", tickets)
-            self._copy("loader/copy_staged_conversations.sql", conversations)
+            with conn.cursor() as cur, cur.copy(load_sql("loader/copy_staged.sql")) as copy:
+                for seq, (ticket, conversations) in enumerate(bundles):
+                    ticket_id = _ticket_id(ticket)
+                    copy.write_row((seq, ticket_id, None, None, conversations is not None, _to_json(ticket)))
+                    for ord_, conversation in enumerate(conversations or ()):
+                        conversation_id = _conversation_id(conversation, ticket_id)
+                        copy.write_row((seq, ticket_id, conversation_id, ord_, None, _to_json(conversation)))
+                    stats.tickets_received += 1
+                    stats.conversations_received += len(conversations or ())
             if stats.tickets_received == 0:
                 return stats
 
@@ -138,8 +123,6 @@ class RawLoader:
         return len({r[1] for r in rows})
 
     def _copy(self, statement: str, rows: list[Any]) -> None:
-        if not rows:
-            return
         with self.conn.cursor() as cur, cur.copy(load_sql(statement)) as copy:
             for row in rows:
                 copy.write_row(row)

@@ -57,9 +57,17 @@ def refresh_volumes(conn: psycopg.Connection[Any]) -> RefreshStats:
             _run(conn, "refresh/analyze_delta.sql")
             _run(conn, "refresh/net_deltas.sql")
             _run(conn, "refresh/analyze_net.sql")
-            stats.volume_rows_changed = _run(conn, "refresh/delete_emptied_volumes.sql")
-            stats.volume_rows_changed += _run(conn, "refresh/update_volumes.sql")
-            stats.volume_rows_changed += _run(conn, "refresh/insert_new_volumes.sql")
+            added = _run(conn, "refresh/add_volumes.sql")
+            emptied = _run(conn, "refresh/delete_emptied_volumes.sql")
+            reduced = _run(conn, "refresh/update_volumes.sql")
+            losing = int((conn.execute(load_sql("refresh/count_losing_cells.sql")).fetchone() or (0,))[0])
+            if emptied + reduced != losing:
+                # A cell losing contacts it does not have: volumes and contacts disagree.
+                raise RuntimeError(
+                    f"{losing - emptied - reduced} queue_interval_volume cells lack contacts that "
+                    "freshdesk.contacts holds; run rebuild_volumes() to rebuild them"
+                )
+            stats.volume_rows_changed = added + emptied + reduced
             removed, added = conn.execute(load_sql("refresh/delta_totals.sql")).fetchone() or (0, 0)
             stats.contacts_removed, stats.contacts_added = int(removed), int(added)
     stats.seconds = round(time.monotonic() - began, 3)

@@ -1,0 +1,286 @@
+"""Warehouse figures (a script that prints numbers, not a timed test).
+
+1. Load throughput: RawLoader's COPY + set-based upsert against a plain executemany of
+   row-at-a-time upserts, same synthetic tickets and conversations, in the same run (rows/s).
+2. Refresh scaling: the time of an incremental refresh after 1,000 changed tickets on a
+   warehouse of 10,000 tickets and on one of 1,000,000 (both built with generate_series in
+   scratch databases, over the same date range), and their ratio. The incremental design aims
+   at a ratio <= 1.5: the refresh should cost what changed, not what is stored.
+
+Usage: .venv/bin/python bench/bench_warehouse.py [--load-tickets 20000] [--small 10000]
+       [--large 1000000] [--changed 1000] [--repeats 5]
+PostgreSQL: $FRESHDESK_TEST_PG_DSN, else scripts/ensure_postgres.py's choice. Scratch
+databases are created beside it and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
+os.environ.setdefault("FRESHDESK_SQL_DIR", str(PROJECT_ROOT / "include" / "sql"))
+
+from freshdesk_provider.warehouse.loader import RawLoader  # noqa: E402
+from freshdesk_provider.warehouse.migrations import migrate  # noqa: E402
+from freshdesk_provider.warehouse.refresh import rebuild_volumes, refresh_volumes  # noqa: E402
+from freshdesk_provider.warehouse.sql import load_sql  # noqa: E402
+
+GROUPS = 12
+DAYS = 365
+
+
+def admin_dsn() -> str:
+    explicit = os.environ.get("FRESHDESK_TEST_PG_DSN")
+    if explicit:
+        return explicit
+    from ensure_postgres import ensure_postgres
+
+    return ensure_postgres()
+
+
+@contextmanager
+def scratch_database(admin: str, label: str) -> Iterator[str]:
+    name = f"fdbench_{label}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    params = conninfo_to_dict(admin)
+    params["dbname"] = name
+    try:
+        yield make_conninfo(**params)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def iso(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def synthetic_bundles(n: int) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    base = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    bundles = []
+    for i in range(1, n + 1):
+        created = base + timedelta(seconds=DAYS * 86400 * i // n)
+        requester = 1_000_000 + i
+        ticket = {
+            "id": i,
+            "subject": f"Synthetic ticket {i} about an order that has not arrived",
+            "description_text": "Hello, my order has not arrived yet. Could you check? " * 3,
+            "group_id": None if i % 20 == 0 else 1 + (i * 7) % GROUPS,
+            "requester_id": requester,
+            "responder_id": 5000 + i % 12,
+            "source": (1, 1, 1, 2, 3, 7, 9, 13)[i % 8],
+            "status": 2,
+            "priority": 1 + i % 4,
+            "type": "Question",
+            "tags": ["bench", f"t{i % 10}"],
+            "custom_fields": {"cf_region": "EMEA", "cf_order_number": str(900000 + i)},
+            "created_at": iso(created),
+            "updated_at": iso(created + timedelta(hours=2)),
+            "due_by": iso(created + timedelta(days=3)),
+            "fr_due_by": iso(created + timedelta(days=1)),
+            "is_escalated": False,
+            "spam": False,
+            "deleted": False,
+        }
+        conversations = [
+            {
+                "id": i * 4 + k,
+                "ticket_id": i,
+                "user_id": 5000 if k == 1 else requester,
+                "body_text": "Thanks for getting back to me, here are the details you asked for. " * 2,
+                "incoming": k == 0,
+                "private": False,
+                "source": 0,
+                "support_email": "support@example.com",
+                "to_emails": ["support@example.com"],
+                "created_at": iso(created + timedelta(minutes=37 * (k + 1))),
+                "updated_at": iso(created + timedelta(minutes=37 * (k + 1))),
+            }
+            for k in range(3)
+        ]
+        bundles.append((ticket, conversations))
+    return bundles
+
+
+def bench_load(admin: str, n: int) -> None:
+    bundles = synthetic_bundles(n)
+    rows = n + sum(len(c) for _, c in bundles)
+    print(f"\n== Load throughput: {n:,} tickets + {rows - n:,} conversations = {rows:,} rows")
+
+    with scratch_database(admin, "copy") as dsn, psycopg.connect(dsn) as conn:
+        migrate(conn)
+        began = time.perf_counter()
+        stats = RawLoader(conn).load(bundles)
+        conn.commit()
+        copy_seconds = time.perf_counter() - began
+        assert stats.tickets_written == n, stats
+    print(f"COPY + set-based upsert (RawLoader.load): {copy_seconds:7.2f} s  {rows / copy_seconds:>10,.0f} rows/s")
+
+    with scratch_database(admin, "rows") as dsn, psycopg.connect(dsn) as conn:
+        migrate(conn)
+        began = time.perf_counter()
+        with conn.cursor() as cur:
+            cur.executemany(
+                load_sql("bench/insert_ticket_row.sql"),
+                (
+                    {
+                        **{k: t.get(k) for k in ("id", "group_id", "requester_id", "responder_id", "source",
+                                                 "status", "priority", "spam", "deleted", "created_at",
+                                                 "updated_at")},
+                        "payload": json.dumps(t),
+                    }
+                    for t, _ in bundles
+                ),
+            )
+            cur.executemany(
+                load_sql("bench/insert_conversation_row.sql"),
+                (
+                    {
+                        **{k: c.get(k) for k in ("id", "ticket_id", "user_id", "source", "incoming", "private",
+                                                 "created_at", "updated_at")},
+                        "payload": json.dumps(c),
+                    }
+                    for _, convs in bundles
+                    for c in convs
+                ),
+            )
+        conn.commit()
+        rows_seconds = time.perf_counter() - began
+    print(f"executemany row-by-row upserts:           {rows_seconds:7.2f} s  {rows / rows_seconds:>10,.0f} rows/s")
+    print(f"COPY path speed-up: {rows_seconds / copy_seconds:.1f}x")
+
+
+def build_warehouse(dsn: str, tickets: int) -> float:
+    began = time.perf_counter()
+    with psycopg.connect(dsn) as conn:
+        migrate(conn)
+        params = {"tickets": tickets, "days": DAYS, "groups": GROUPS}
+        conn.execute(load_sql("bench/generate_groups.sql"), params)
+        conn.execute(load_sql("bench/generate_tickets.sql"), params)
+        conn.execute(load_sql("bench/generate_conversations.sql"), params)
+        rebuild_volumes(conn)
+        conn.commit()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(load_sql("bench/vacuum_analyze.sql"))
+    return time.perf_counter() - began
+
+
+def changed_bundles(conn: psycopg.Connection[Any], tickets: int, changed: int, round_no: int) -> list[Any]:
+    """``changed`` tickets spread over the warehouse, each moved to another group, a day newer,
+    with one more customer message."""
+    step = max(1, tickets // changed)
+    rows = conn.execute(
+        load_sql("bench/pick_changed_tickets.sql"), {"n": changed, "step": step, "offset": round_no % step}
+    ).fetchall()
+    bundles = []
+    for payload, ticket_id, group_id, requester_id, source, created_at, updated_at, conversations in rows:
+        ticket = dict(payload)
+        ticket.update(
+            {
+                "id": ticket_id,
+                "group_id": 1 + ((group_id or 0) + round_no + 1) % GROUPS,
+                "requester_id": requester_id,
+                "source": source,
+                "created_at": iso(created_at),
+                "updated_at": iso(updated_at + timedelta(days=1)),
+            }
+        )
+        convs = [dict(c) for c in conversations]
+        new_at = iso(updated_at + timedelta(hours=12))
+        convs.append(
+            {"id": 10_000_000_000 + round_no * 10_000_000 + ticket_id, "ticket_id": ticket_id,
+             "user_id": requester_id, "source": 0, "incoming": True, "private": False,
+             "created_at": new_at, "updated_at": new_at}
+        )
+        bundles.append((ticket, convs))
+    return bundles
+
+
+def checkpoint(conn: psycopg.Connection[Any]) -> None:
+    """Write out the pages the load dirtied, so that the refresh timed next is not charged with
+    evicting them (the background writer's job). Needs superuser or pg_checkpoint."""
+    try:
+        conn.execute(load_sql("bench/checkpoint.sql"))
+        conn.commit()
+    except psycopg.errors.InsufficientPrivilege:
+        conn.rollback()
+
+
+def time_refreshes(dsn: str, tickets: int, changed: int, repeats: int) -> list[float]:
+    times = []
+    with psycopg.connect(dsn) as conn:
+        for round_no in range(repeats):
+            bundles = changed_bundles(conn, tickets, changed, round_no)
+            RawLoader(conn).load(bundles)
+            conn.commit()
+            checkpoint(conn)
+            began = time.perf_counter()
+            stats = refresh_volumes(conn)
+            conn.commit()
+            times.append(time.perf_counter() - began)
+            assert stats.tickets == len(bundles), stats
+    return times
+
+
+def bench_refresh(admin: str, small: int, large: int, changed: int, repeats: int) -> None:
+    print(
+        f"\n== Incremental refresh after {changed:,} changed tickets (each moved to another group, one more"
+        f" customer reply; {repeats} rounds of different tickets; median and best)"
+    )
+    medians, bests = {}, {}
+    for size in (small, large):
+        with scratch_database(admin, f"refresh{size}") as dsn:
+            build_seconds = build_warehouse(dsn, size)
+            with psycopg.connect(dsn) as conn:
+                contacts = conn.execute(load_sql("bench/count_contacts.sql")).fetchone()[0]
+                cells = conn.execute(load_sql("bench/count_volume_rows.sql")).fetchone()[0]
+            times = time_refreshes(dsn, size, changed, repeats)
+            medians[size], bests[size] = statistics.median(times), min(times)
+            print(
+                f"{size:>10,} tickets ({contacts:,} contacts, {cells:,} volume rows; built in {build_seconds:.0f} s):"
+                f" median {medians[size] * 1000:6.1f} ms, best {bests[size] * 1000:6.1f} ms"
+                f"  (rounds: {', '.join(f'{t * 1000:.0f}' for t in times)} ms)"
+            )
+    for label, figures in (("median", medians), ("best", bests)):
+        ratio = figures[large] / figures[small]
+        verdict = "OK" if ratio <= 1.5 else "ABOVE TARGET"
+        print(f"ratio {large:,} / {small:,} tickets ({label}): {ratio:.2f} (target <= 1.5: {verdict})")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--load-tickets", type=int, default=20_000)
+    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--changed", type=int, default=1_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    args = parser.parse_args()
+    admin = admin_dsn()
+    with psycopg.connect(admin) as conn:
+        version = conn.execute(load_sql("bench/server_version.sql")).fetchone()[0]
+        shared_buffers = conn.execute(load_sql("bench/shared_buffers.sql")).fetchone()[0]
+    print(f"PostgreSQL {version} at {conninfo_to_dict(admin).get('host')}, shared_buffers {shared_buffers},"
+          f" {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    bench_load(admin, args.load_tickets)
+    bench_refresh(admin, args.small, args.large, args.changed, args.repeats)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

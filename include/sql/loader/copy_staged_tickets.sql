@@ -1,1 +1,0 @@
-COPY pg_temp._fd_stage_tickets (seq, ticket_id, has_conversations, payload) FROM STDIN
