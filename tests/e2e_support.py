@@ -74,35 +74,38 @@ def warehouse_snapshot(dsn: str) -> dict[str, list[tuple]]:
             # loaded_at differs between identical loads by design; it is not part of the data
             keep = ", ".join(c for c in cols if c != "loaded_at")
             snapshot[table] = sorted(map(repr, conn.execute(f"SELECT {keep} FROM {table}").fetchall()))
-        watermarks = conn.execute(
-            "SELECT to_regclass('freshdesk_raw.sync_state') IS NOT NULL"
-        ).fetchone()
-        if watermarks and watermarks[0]:
-            snapshot["watermarks"] = sorted(
-                map(repr, conn.execute("SELECT stream, watermark FROM freshdesk_raw.sync_state").fetchall())
-            )
+        snapshot["watermarks"] = sorted(
+            map(repr, conn.execute("SELECT stream, watermark FROM freshdesk_raw.sync_watermarks").fetchall())
+        )
     return snapshot
 
 
 class ImporterView:
-    """What the importer can know of the account: a deleted ticket's conversations answer 403,
-    so only those read before the deletion are known (and then count in the Unknown queues)."""
+    """What the importer can know of the account.
+
+    A deleted ticket's conversations answer 403, so only those read before the deletion are
+    known (and then count in the Unknown queues). An archived ticket leaves the ticket list,
+    so the warehouse keeps it as it was last seen.
+    """
 
     def __init__(self) -> None:
+        self.tickets: dict[int, dict[str, Any]] = {}
         self.conversations: dict[int, list[dict[str, Any]]] = {}
 
     def observe(self, account: Any, ticket_ids: Iterable[int]) -> None:
         for tid in ticket_ids:
             ticket = account.tickets[tid]
+            self.tickets[tid] = copy.deepcopy(dict(ticket))
             if ticket.get("deleted"):
                 self.conversations.setdefault(tid, [])
             else:
                 self.conversations[tid] = copy.deepcopy(account.conversations.get(tid, []))
 
-    def expected(self, account: Any, ticket_ids: Iterable[int]) -> VolumeRows:
-        ids = list(ticket_ids)
-        tickets = {tid: account.tickets[tid] for tid in ids}
-        convs = {tid: self.conversations.get(tid, []) for tid in ids}
+    def expected(self, account: Any, ticket_ids: Iterable[int] | None = None) -> VolumeRows:
+        """Volumes of ``ticket_ids`` (default: every ticket imported so far) as last observed."""
+        ids = list(self.tickets) if ticket_ids is None else list(ticket_ids)
+        tickets = {tid: self.tickets.get(tid) or account.tickets[tid] for tid in ids}
+        convs = {tid: self.conversations.get(tid, account.conversations.get(tid, [])) for tid in ids}
         raw = expected_volumes(account.groups, tickets, convs)
         return {
             key: (group, source, kind, "Cases", count) for key, (group, source, kind, count) in raw.items()

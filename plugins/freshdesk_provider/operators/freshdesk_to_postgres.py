@@ -11,7 +11,11 @@ from airflow.sdk import BaseOperator
 
 from freshdesk_provider.hooks.freshdesk import FreshdeskHook
 from freshdesk_provider.ingest import DEFAULT_BATCH_SIZE, TICKET_STREAMS, IngestStats, ingest_window
-from freshdesk_provider.operators.warehouse_session import DEFAULT_WAREHOUSE_CONN_ID, warehouse_transaction
+from freshdesk_provider.operators.warehouse_session import (
+    DEFAULT_WAREHOUSE_CONN_ID,
+    recorded_runs,
+    warehouse_transaction,
+)
 from freshdesk_provider.warehouse import sync_state
 from freshdesk_provider.warehouse.loader import RawLoader
 from freshdesk_provider.warehouse.refresh import refresh_volumes
@@ -76,7 +80,12 @@ class FreshdeskToPostgresOperator(BaseOperator):
         if end is not None and end <= start:
             raise ValueError(f"window_end {end.isoformat()} must be after window_start {start.isoformat()}")
         hook = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id)
-        with warehouse_transaction(self.postgres_conn_id) as conn:
+        with (
+            recorded_runs(
+                self.postgres_conn_id, context=context, streams=self.streams, window_start=start, window_end=end
+            ) as runs,
+            warehouse_transaction(self.postgres_conn_id) as conn,
+        ):
             stats = ingest_window(
                 hook,
                 RawLoader(conn),
@@ -87,6 +96,8 @@ class FreshdeskToPostgresOperator(BaseOperator):
             )
             if self.advance_watermark and end is None:
                 self._advance_watermarks(conn, stats, start, _run_id(context))
+            for stream, stream_stats in stats.streams.items():
+                runs.finish(conn, stream, rows_loaded=stream_stats.tickets, counts=stream_stats.as_dict())
         self.log.info(
             "Window %s to %s loaded: %d tickets, %d conversations; API: %s",
             start.isoformat(),
@@ -152,7 +163,10 @@ class FreshdeskIncrementalSyncOperator(BaseOperator):
         hook = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id)
         groups = hook.get_groups()
         summary: dict[str, Any] = {}
-        with warehouse_transaction(self.postgres_conn_id) as conn:
+        with (
+            recorded_runs(self.postgres_conn_id, context=context, streams=self.streams) as runs,
+            warehouse_transaction(self.postgres_conn_id) as conn,
+        ):
             loader = RawLoader(conn)
             loader.load_groups(groups)
             for stream in self.streams:
@@ -171,6 +185,7 @@ class FreshdeskIncrementalSyncOperator(BaseOperator):
                     conn, stream, new_watermark, run_id=run_id, rows_loaded=stream_stats.tickets
                 )
                 summary[stream] = {"read_from": since.isoformat(), **stream_stats.as_dict()}
+                runs.finish(conn, stream, rows_loaded=stream_stats.tickets, counts=summary[stream])
             refreshed = refresh_volumes(conn)
         summary["refresh"] = str(refreshed)
         self.log.info("Incremental sync done: %s; API: %s", summary, getattr(hook, "stats", {}))
