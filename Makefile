@@ -6,7 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test test-fast lint demo airflow bench clean
+.PHONY: venv test test-fast lint demo demo-stop airflow bench clean
 
 venv: $(STAMP)
 
@@ -17,18 +17,31 @@ $(STAMP): requirements.txt plugins/freshdesk_provider/pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e plugins/freshdesk_provider
 	@touch $@
 
-# The whole suite: lint, unit and integration tests against a real PostgreSQL.
+# The whole suite: lint, then unit and integration tests against a real PostgreSQL, then (a
+# separate stage) the distributed test on a real multi-process Airflow cluster.
+# `make test PYTEST_ARGS="tests/test_x.py -q"` runs just that selection in one stage.
 test: venv
 	@export FRESHDESK_TEST_PG_DSN="$$($(PY) scripts/ensure_postgres.py)" && \
 	  echo "PostgreSQL for tests: $$FRESHDESK_TEST_PG_DSN" && \
 	  $(VENV)/bin/ruff check . && \
-	  $(PY) -m pytest $(PYTEST_ARGS)
+	  if [ -n "$(PYTEST_ARGS)" ]; then \
+	    $(PY) -m pytest $(PYTEST_ARGS); \
+	  else \
+	    echo "== stage 1/2: everything but the distributed test" && \
+	    $(PY) -m pytest -m "not distributed" && \
+	    echo "== stage 2/2: the distributed test (api-server, scheduler, Celery worker)" && \
+	    $(PY) -m pytest -m distributed; \
+	  fi
 
 # The simulator, a warehouse (WAREHOUSE_DSN, local PostgreSQL or embedded) and both DAGs, end to end.
 demo: venv
 	$(PY) scripts/demo.py demo $(DEMO_ARGS)
 
-# Airflow's UI (airflow standalone) on the demo's simulator and warehouse.
+# Stops the simulator `make demo` leaves running for `make airflow`.
+demo-stop: venv
+	$(PY) scripts/demo.py stop $(DEMO_ARGS)
+
+# Airflow's UI (airflow standalone) on the demo's simulator and warehouse; AIRFLOW_PORT=8081 if 8080 is taken.
 airflow: venv
 	$(PY) scripts/demo.py airflow $(DEMO_ARGS)
 
