@@ -7,6 +7,7 @@ from typing import Any
 
 from airflow.sdk import BaseOperator
 
+from freshdesk_provider import lineage
 from freshdesk_provider.hooks.freshdesk import FreshdeskHook
 from freshdesk_provider.operators.warehouse_session import DEFAULT_WAREHOUSE_CONN_ID, warehouse_transaction
 from freshdesk_provider.warehouse.loader import RawLoader
@@ -56,6 +57,15 @@ class FreshdeskGroupsToPostgresOperator(BaseOperator):
         self.log.info("Mirrored %d Freshdesk groups", len(groups))
         return len(groups)
 
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """Freshdesk groups in, ``freshdesk_raw.groups`` out (OpenLineage optional)."""
+        return lineage.operator_lineage(
+            freshdesk_conn_id=self.freshdesk_conn_id,
+            endpoints=["groups"],
+            postgres_conn_id=self.postgres_conn_id,
+            output_tables=["freshdesk_raw.groups"],
+        )
+
 
 class FreshdeskRefreshQueueVolumesOperator(BaseOperator):
     """Recompute contacts and ``freshdesk.queue_interval_volume`` for the tickets changed since
@@ -81,6 +91,16 @@ class FreshdeskRefreshQueueVolumesOperator(BaseOperator):
         summary = _as_dict(stats)
         self.log.info("Queue volumes refreshed: %s", summary)
         return summary
+
+    def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
+        """The raw mirror in, contacts and queue volumes out (OpenLineage optional)."""
+        return lineage.operator_lineage(
+            freshdesk_conn_id=None,
+            endpoints=(),
+            postgres_conn_id=self.postgres_conn_id,
+            input_tables=["freshdesk_raw.tickets", "freshdesk_raw.conversations", "freshdesk_raw.groups"],
+            output_tables=list(lineage.VOLUME_TABLES),
+        )
 
 
 def _as_dict(stats: Any) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+DELETE FROM freshdesk.queue_interval_response_times
