@@ -79,10 +79,15 @@ class FreshdeskFreshnessCheckOperator(BaseOperator):
                 end = last - self.settle
                 start = end - self.reconcile_window
                 hook = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id)
-                result = compare_tickets(conn, hook.iter_tickets(start, until=end), start, end)
-                summary["reconciliation"] = result.as_dict()
-                self.log.info("Reconciliation: %s", result.message())
-                if result.mismatches > self.max_mismatches:
+                try:
+                    result = compare_tickets(conn, hook.iter_tickets(start, until=end), start, end)
+                except Exception as exc:  # Freshdesk down too: report it with the staleness
+                    problems.append(f"Reconciliation with Freshdesk could not run: {type(exc).__name__}: {exc}")
+                    result = None
+                if result is not None:
+                    summary["reconciliation"] = result.as_dict()
+                    self.log.info("Reconciliation: %s", result.message())
+                if result is not None and result.mismatches > self.max_mismatches:
                     problems.append(
                         "Freshdesk and the warehouse DISAGREE: "
                         + result.message()
