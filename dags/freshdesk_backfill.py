@@ -26,9 +26,13 @@ import pendulum
 from airflow.providers.common.sql.operators.sql import SQLCheckOperator
 from airflow.sdk import DAG, Param, task
 
-from freshdesk_provider import dag_settings
+from freshdesk_provider import alerts, dag_settings
 from freshdesk_provider.backfill_plan import plan_slices
 from freshdesk_provider.operators.freshdesk_to_postgres import FreshdeskToPostgresOperator
+from freshdesk_provider.operators.time_entries import (
+    FreshdeskRefreshPlanningMeasuresOperator,
+    FreshdeskTimeEntriesToPostgresOperator,
+)
 from freshdesk_provider.operators.warehouse import (
     FreshdeskGroupsToPostgresOperator,
     FreshdeskRefreshQueueVolumesOperator,
@@ -82,6 +86,7 @@ with DAG(
     extract = FreshdeskToPostgresOperator.partial(
         task_id="extract_slice",
         pool=dag_settings.FRESHDESK_POOL,
+        include_stats=alerts.include_ticket_stats(),
         map_index_template="{{ task.window_start }} to {{ task.window_end or 'now' }}",
     ).expand_kwargs(slices)
     refresh = FreshdeskRefreshQueueVolumesOperator(
@@ -93,5 +98,14 @@ with DAG(
         sql="checks/queue_interval_volume_is_consistent.sql",
     )
 
-    slices >> migrate >> [groups, extract]
+    time_entries = FreshdeskTimeEntriesToPostgresOperator(
+        task_id="extract_time_entries",
+        executed_after="{{ params.start }}",
+        executed_before="{{ params.end or '' }}",
+        pool=dag_settings.FRESHDESK_POOL,
+    )
+    planning = FreshdeskRefreshPlanningMeasuresOperator(task_id="refresh_planning_measures")
+
+    slices >> migrate >> [groups, extract, time_entries]
     [groups, extract] >> refresh >> check
+    [refresh, time_entries] >> planning
