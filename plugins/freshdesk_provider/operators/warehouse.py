@@ -12,7 +12,7 @@ from freshdesk_provider.hooks.freshdesk import FreshdeskHook
 from freshdesk_provider.operators.warehouse_session import DEFAULT_WAREHOUSE_CONN_ID, warehouse_transaction
 from freshdesk_provider.warehouse.loader import RawLoader
 from freshdesk_provider.warehouse.migrations import migrate
-from freshdesk_provider.warehouse.refresh import rebuild_volumes, refresh_volumes
+from freshdesk_provider.warehouse.refresh import rebuild_volumes, refresh_or_rebuild
 
 
 class FreshdeskWarehouseMigrateOperator(BaseOperator):
@@ -69,7 +69,7 @@ class FreshdeskGroupsToPostgresOperator(BaseOperator):
 
 class FreshdeskRefreshQueueVolumesOperator(BaseOperator):
     """Recompute contacts and ``freshdesk.queue_interval_volume`` for the tickets changed since
-    the last refresh (or everything, with ``full_rebuild=True``)."""
+    the last refresh (everything with ``full_rebuild=True``, or when most of the mirror changed)."""
 
     ui_color = "#f5e6d3"
 
@@ -87,7 +87,7 @@ class FreshdeskRefreshQueueVolumesOperator(BaseOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         with warehouse_transaction(self.postgres_conn_id) as conn:
-            stats = rebuild_volumes(conn) if self.full_rebuild else refresh_volumes(conn)
+            stats = rebuild_volumes(conn) if self.full_rebuild else refresh_or_rebuild(conn)
         summary = _as_dict(stats)
         self.log.info("Queue volumes refreshed: %s", summary)
         return summary
