@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -115,31 +116,42 @@ def warehouse_dsn(database: str) -> str:
     return dsn
 
 
-def airflow_env(state_dir: Path, sim_url: str, api_key: str, dsn: str) -> dict[str, str]:
+def connections(sim_url: str, api_key: str, dsn: str) -> dict[str, dict[str, object]]:
+    """The contract's two connections, in `airflow connections import` form."""
     p = conninfo_to_dict(dsn)
-    env = dict(os.environ)
+    return {
+        "freshdesk_default": {"conn_type": "freshdesk", "host": sim_url, "password": api_key},
+        "freshdesk_warehouse": {
+            "conn_type": "postgres",
+            "host": p.get("host", "127.0.0.1"),
+            "port": int(p.get("port") or 5432),
+            "login": p.get("user"),
+            "password": p.get("password") or None,
+            "schema": p["dbname"],
+        },
+    }
+
+
+def airflow_env(state_dir: Path, port: int) -> dict[str, str]:
+    # The connections live in Airflow's metadata database (see prepare_airflow), where the UI
+    # and the REST API show them; variables from the user's shell would silently win over them.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW_CONN_FRESHDESK_")}
     env.update(
         {
             "AIRFLOW_HOME": str(state_dir / "airflow"),
             "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-            "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+            # Not plugins/: Airflow would import every module of the provider package there as a
+            # plugin. The provider is installed in .venv; this folder is for real plugins (none).
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(state_dir / "airflow" / "plugins"),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
             "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
             "FRESHDESK_SQL_DIR": str(ROOT / "include" / "sql"),
-            "AIRFLOW_CONN_FRESHDESK_DEFAULT": json.dumps(
-                {"conn_type": "freshdesk", "host": sim_url, "password": api_key}
-            ),
-            "AIRFLOW_CONN_FRESHDESK_WAREHOUSE": json.dumps(
-                {
-                    "conn_type": "postgres",
-                    "host": p.get("host", "127.0.0.1"),
-                    "port": int(p.get("port") or 5432),
-                    "login": p.get("user"),
-                    "password": p.get("password") or None,
-                    "schema": p["dbname"],
-                }
-            ),
+            # Only on loopback: SimpleAuthManager keeps its password in plain text.
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": str(port),
+            "AIRFLOW__API__BASE_URL": f"http://localhost:{port}",
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
             "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
         }
     )
@@ -200,11 +212,16 @@ def run_dag(env: dict[str, str], log_dir: Path, dag_id: str, *args: str) -> None
     step(f"{dag_id} succeeded in {time.monotonic() - began:.0f}s (log {log_path})")
 
 
-def prepare_airflow(env: dict[str, str]) -> None:
-    Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
-    step("Preparing Airflow's metadata database (SQLite under the state dir) and the freshdesk_api pool")
+def prepare_airflow(env: dict[str, str], conns: dict[str, dict[str, object]]) -> None:
+    home = Path(env["AIRFLOW_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    step("Preparing Airflow (SQLite metadata under the state dir): the freshdesk_api pool and both connections")
     airflow(env, "db", "migrate", quiet=True)
     airflow(env, "pools", "set", "freshdesk_api", "4", "Concurrent Freshdesk extraction slices", quiet=True)
+    conn_file = home / "demo_connections.json"
+    conn_file.touch(mode=0o600)
+    conn_file.write_text(json.dumps(conns, indent=2))
+    airflow(env, "connections", "import", "--overwrite", str(conn_file), quiet=True)
 
 
 def summary(dsn: str, start: datetime) -> None:
@@ -247,8 +264,8 @@ def run_demo(args: argparse.Namespace) -> None:
     sim_url = start_simulator(state_dir, args.port, args.seed, args.tickets, args.days, args.api_key)
     dsn = warehouse_dsn(args.database)
     write_state(state_dir, dsn=dsn, api_key=args.api_key, database=args.database)
-    env = airflow_env(state_dir, sim_url, args.api_key, dsn)
-    prepare_airflow(env)
+    env = airflow_env(state_dir, args.airflow_port)
+    prepare_airflow(env, connections(sim_url, args.api_key, dsn))
     start = (datetime.now(timezone.utc) - timedelta(days=args.backfill_days)).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
@@ -265,16 +282,9 @@ def run_airflow_ui(args: argparse.Namespace) -> None:
     state_dir.mkdir(parents=True, exist_ok=True)
     sim_url = start_simulator(state_dir, args.port, args.seed, args.tickets, args.days, args.api_key)
     dsn = warehouse_dsn(read_state(state_dir).get("database") or args.database)
-    env = airflow_env(state_dir, sim_url, args.api_key, dsn)
     port = args.airflow_port
-    env.update(
-        {
-            "AIRFLOW__API__PORT": str(port),
-            "AIRFLOW__API__BASE_URL": f"http://localhost:{port}",
-            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
-        }
-    )
-    prepare_airflow(env)
+    env = airflow_env(state_dir, port)
+    prepare_airflow(env, connections(sim_url, args.api_key, dsn))
     passwords = Path(env["AIRFLOW_HOME"]) / "simple_auth_manager_passwords.json.generated"
     write_state(state_dir, airflow_pid=str(os.getpid()), airflow_url=f"http://localhost:{port}")
     step(f"Starting airflow standalone on http://localhost:{port} (Ctrl-C stops it)")
@@ -320,9 +330,19 @@ def run_stop(args: argparse.Namespace) -> None:
     write_state(state_dir, simulator="")
 
 
+def run_env(args: argparse.Namespace) -> None:
+    """Print `export` lines that point the `airflow` CLI at the demo: eval "$(... demo.py env)"."""
+    env = airflow_env(Path(args.state_dir).resolve(), args.airflow_port)
+    for key, value in env.items():
+        if key == "PATH" or key.startswith(("AIRFLOW", "FRESHDESK_")):
+            print(f"export {key}={shlex.quote(value)}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["demo", "airflow", "stop"])
+    parser.add_argument("command", choices=["demo", "airflow", "stop", "env"],
+                        help="demo: run it all; airflow: the UI on the same data; stop: stop the simulator; "
+                        "env: print exports for the airflow CLI")
     parser.add_argument("--state-dir", default=str(ROOT / ".local" / "demo"),
                         help="simulator log and pid, Airflow's home and the DAG logs (default .local/demo)")
     parser.add_argument("--port", type=int, default=8099, help="simulator port; 0 picks a free one")
@@ -337,7 +357,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backfill-days", type=int, default=30)
     parser.add_argument("--api-key", default="demo-api-key")
     args = parser.parse_args(argv)
-    {"demo": run_demo, "airflow": run_airflow_ui, "stop": run_stop}[args.command](args)
+    {"demo": run_demo, "airflow": run_airflow_ui, "stop": run_stop, "env": run_env}[args.command](args)
 
 
 if __name__ == "__main__":
