@@ -10,6 +10,8 @@ one transaction is (a backfill slice, or a whole incremental run).
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -89,8 +91,8 @@ class IngestStats:
         return {name: s.as_dict() for name, s in self.streams.items()}
 
 
-def _batches(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:
@@ -141,6 +143,116 @@ class _Progress:
         )
 
 
+def _bundles(
+    hook: FreshdeskHook,
+    tickets: Iterable[dict[str, Any]],
+    list_filter: str | None,
+    stored: dict[int, tuple[datetime, bool, bool]] | None = None,
+) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]] | None]]:
+    """``(ticket, conversations)`` for each listed ticket, as one continuous stream.
+
+    The list walk feeds :meth:`FreshdeskHook.fetch_conversations` lazily, so list pages and
+    conversation reads overlap and the reader pool never drains between batches. Tickets of
+    the ``deleted`` list are not asked for their conversations: Freshdesk answers 403 there
+    (a credit spent for no data), and ``None`` keeps whatever the warehouse already holds.
+    Nor are tickets whose listed version (``updated_at``, deleted, spam) is the one ``stored``
+    in the warehouse: Freshdesk moves ``updated_at`` when a conversation is added, so their
+    stored conversations are current. That is the incremental run's overlap, which would
+    otherwise be read again every hour.
+    """
+    if list_filter == "deleted":
+        for ticket in tickets:
+            yield normalise_ticket(ticket, list_filter), None
+        return
+    pending: dict[Any, dict[str, Any]] = {}
+
+    def ids() -> Iterator[Any]:
+        for ticket in tickets:
+            ticket = normalise_ticket(ticket, list_filter)
+            known = ticket["id"] in pending
+            # A ticket listed again while its read is in flight: keep the newer version, read once.
+            pending[ticket["id"]] = ticket
+            if not known:
+                yield ticket["id"]
+
+    skipped: set[Any] = set()
+
+    def matches_stored(ticket: dict[str, Any]) -> bool:
+        version = stored.get(ticket["id"]) if stored else None
+        return version is not None and version == (
+            parse_freshdesk_time(ticket["updated_at"]),
+            ticket["deleted"],
+            ticket["spam"],
+        )
+
+    def unchanged(ticket_id: Any) -> bool:
+        if matches_stored(pending[ticket_id]):
+            skipped.add(ticket_id)
+            return True
+        return False
+
+    for ticket_id, conversations in hook.fetch_conversations(ids(), skip=unchanged if stored else None):
+        ticket = pending.pop(ticket_id)
+        if ticket_id in skipped:
+            skipped.discard(ticket_id)
+            if not matches_stored(ticket):
+                # Listed again, newer, while its skip was queued: read it after all.
+                conversations = hook.get_conversations(ticket_id)
+        yield ticket, conversations
+
+
+_DONE = object()
+
+
+def _prefetched(batches: Iterator[list[Any]], depth: int = 2) -> Iterator[list[Any]]:
+    """Run ``batches`` in a thread ``depth`` batches ahead of the consumer.
+
+    API reads (the credits) go on while the caller loads the previous batch into Postgres, so
+    the rate-limit budget is not left idle during loads. Memory stays bounded by ``depth``.
+    Errors of the producer are raised in the consumer; when the consumer stops early, the
+    producer is told to stop and its generator is closed (cancelling in-flight reads).
+    """
+    out: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                out.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                if not put(batch):
+                    break
+        except BaseException as exc:  # handed to the consumer
+            put(exc)
+            return
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
+        put(_DONE)
+
+    thread = threading.Thread(target=produce, name="freshdesk-ingest-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = out.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
 def ingest_window(
     hook: FreshdeskHook,
     loader: RawLoader,
@@ -151,7 +263,10 @@ def ingest_window(
     batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> IngestStats:
     """Load every ticket updated in ``[updated_since, until)`` (open-ended when ``until`` is None)
-    from each of ``streams``, with all its conversations."""
+    from each of ``streams``, with all its conversations.
+
+    Reading runs ahead of loading (see :func:`_prefetched`); only this thread touches the
+    warehouse connection."""
     stats = IngestStats()
     for stream in streams:
         list_filter = TICKET_STREAMS[stream]
@@ -163,19 +278,18 @@ def ingest_window(
             updated_since.isoformat(),
             until.isoformat() if until else "now",
         )
+        stored = loader.stored_versions(updated_since, until) if hasattr(loader, "stored_versions") else None
         tickets = hook.iter_tickets(updated_since, until=until, filter=list_filter)
-        for batch in _batches(tickets, batch_size):
-            by_id = {t["id"]: normalise_ticket(t, list_filter) for t in batch}
-            conversations = dict(hook.fetch_conversations(list(by_id)))
-            bundles = [(ticket, conversations.get(ticket_id)) for ticket_id, ticket in by_id.items()]
-            loader.load(bundles)
-            stream_stats.tickets += len(by_id)
-            for convs in conversations.values():
+        batches = _batches(_bundles(hook, tickets, list_filter, stored), batch_size)  # type: ignore[arg-type]
+        for batch in _prefetched(batches):
+            loader.load(batch)
+            stream_stats.tickets += len({ticket["id"] for ticket, _ in batch})
+            for _, convs in batch:
                 if convs is None:
                     stream_stats.unreadable_conversations += 1
                 else:
                     stream_stats.conversations += len(convs)
-            batch_max = max(parse_freshdesk_time(t["updated_at"]) for t in by_id.values())
+            batch_max = max(parse_freshdesk_time(ticket["updated_at"]) for ticket, _ in batch)
             if stream_stats.max_updated_at is None or batch_max > stream_stats.max_updated_at:
                 stream_stats.max_updated_at = batch_max
             progress.report(stream_stats, hook)

@@ -22,7 +22,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -928,7 +928,11 @@ class FreshdeskHook(HttpHook):
             return None
 
     def fetch_conversations(
-        self, ticket_ids: Iterable[int], max_workers: int | None = None
+        self,
+        ticket_ids: Iterable[int],
+        max_workers: int | None = None,
+        *,
+        skip: Callable[[int], bool] | None = None,
     ) -> Iterator[tuple[int, list[dict[str, Any]] | None]]:
         """``(ticket_id, conversations)`` for each id, read concurrently, in completion order.
 
@@ -938,6 +942,9 @@ class FreshdeskHook(HttpHook):
         remaining reads and propagates.
 
         :param max_workers: threads; default the connection's ``max_concurrency`` (8).
+        :param skip: ids for which it answers True are not read (no request, no credit) and come
+            back as ``(ticket_id, None)`` in their turn, e.g. tickets whose stored conversations
+            are known to be current.
         """
         workers = max(1, int(max_workers or self.max_concurrency))
         ids = iter(ticket_ids)
@@ -946,21 +953,32 @@ class FreshdeskHook(HttpHook):
         gone = 0
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="freshdesk-conversations")
         pending: dict[Future[list[dict[str, Any]] | None], int] = {}
+        skipped: set[Future[list[dict[str, Any]] | None]] = set()
+
+        def submit(ticket_id: int) -> Future[list[dict[str, Any]] | None]:
+            if skip is not None and skip(ticket_id):
+                future: Future[list[dict[str, Any]] | None] = Future()
+                future.set_result(None)
+                skipped.add(future)
+                return future
+            return pool.submit(self.get_conversations, ticket_id)
+
         try:
             for ticket_id in itertools.islice(ids, window):
-                pending[pool.submit(self.get_conversations, ticket_id)] = int(ticket_id)
+                pending[submit(ticket_id)] = int(ticket_id)
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 ready = []
                 for future in finished:
                     ticket_id = pending.pop(future)
-                    ready.append((ticket_id, future.result()))
+                    ready.append((ticket_id, future.result(), future in skipped))
+                    skipped.discard(future)
                 # Refill before yielding so the workers keep going while the caller consumes.
                 for ticket_id in itertools.islice(ids, len(finished)):
-                    pending[pool.submit(self.get_conversations, ticket_id)] = int(ticket_id)
-                for ticket_id, conversations in ready:
+                    pending[submit(ticket_id)] = int(ticket_id)
+                for ticket_id, conversations, was_skipped in ready:
                     done_count += 1
-                    gone += conversations is None
+                    gone += conversations is None and not was_skipped
                     if done_count % (self.progress_every_pages * 20) == 0:
                         self.log.info(
                             "Freshdesk %s: conversations of %d tickets read (%d deleted or gone); "

@@ -92,6 +92,21 @@ class RawLoader:
         log.debug("Raw load: %s", stats)
         return stats
 
+    def stored_versions(
+        self, since: datetime, until: datetime | None = None, *, limit: int = 100_000
+    ) -> dict[int, tuple[datetime, bool, bool]] | None:
+        """``id -> (updated_at, deleted, spam)`` of the stored tickets updated in ``[since, until)``.
+
+        ``None`` when there are more than ``limit`` of them (the caller then reads everything,
+        rather than hold an unbounded map).
+        """
+        rows = self.conn.execute(
+            load_sql("loader/stored_versions.sql"), {"since": since, "until": until, "limit": limit + 1}
+        ).fetchall()
+        if len(rows) > limit:
+            return None
+        return {int(r[0]): (r[1], bool(r[2]), bool(r[3])) for r in rows}
+
     def load_groups(self, groups: Sequence[Mapping[str, Any]]) -> int:
         """Mirror a full read of ``GET /groups``; returns the number of distinct groups in it.
 
