@@ -84,7 +84,7 @@ class RateLimiter:
         *,
         budget: int | None = None,
         window_seconds: float = 60.0,
-        margin: float = 0.05,
+        margin: float = 0.015,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -172,7 +172,7 @@ class RateLimiter:
             return INITIAL_BURST
         # Big enough for an `include` request (3 credits) and a few parallel starts, small enough
         # that the burst does not eat the margin.
-        return int(min(10, max(3, budget * 0.02)))
+        return int(min(10, max(3, budget * 0.01)))
 
     def _interval(self, budget: int, burst: int) -> float:
         """Seconds per credit at the current pace."""
