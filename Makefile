@@ -45,6 +45,11 @@ demo-stop: venv
 airflow: venv
 	$(PY) scripts/demo.py airflow $(DEMO_ARGS)
 
+# Import benchmark (issue #9): one table of credits, budget use, sync, CPU, latency, memory and
+# refresh figures (~15 min; BENCH_ARGS=--quick for a few minutes). Results: BENCHMARKS.md.
+bench: venv
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 lint: venv
 	$(VENV)/bin/ruff check .
 
