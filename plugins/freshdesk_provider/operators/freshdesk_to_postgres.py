@@ -12,9 +12,9 @@ from airflow.sdk import BaseOperator
 from freshdesk_provider import lineage
 from freshdesk_provider.hooks.freshdesk import FreshdeskHook
 from freshdesk_provider.ingest import DEFAULT_BATCH_SIZE, TICKET_STREAMS, IngestStats, ingest_window
-from freshdesk_provider.operators.ticket_stats import with_ticket_stats
 from freshdesk_provider.operators.warehouse_session import (
     DEFAULT_WAREHOUSE_CONN_ID,
+    RunRecords,
     recorded_runs,
     warehouse_transaction,
 )
@@ -67,6 +67,8 @@ class FreshdeskToPostgresOperator(BaseOperator):
     ) -> None:
         super().__init__(**kwargs)
         self.include_stats = include_stats
+        # ticket stats feed the response times; 2 more credits per ticket-list page
+        self._include: tuple[str, ...] = ("stats",) if include_stats else ()
         unknown = set(streams) - set(TICKET_STREAMS)
         if unknown:
             raise ValueError(f"unknown streams {sorted(unknown)}; known: {sorted(TICKET_STREAMS)}")
@@ -84,8 +86,6 @@ class FreshdeskToPostgresOperator(BaseOperator):
         if end is not None and end <= start:
             raise ValueError(f"window_end {end.isoformat()} must be after window_start {start.isoformat()}")
         hook = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id)
-        if self.include_stats:  # ticket stats for the response times (3 credits a list page)
-            hook = with_ticket_stats(hook)
         with (
             recorded_runs(
                 self.postgres_conn_id, context=context, streams=self.streams, window_start=start, window_end=end
@@ -99,6 +99,7 @@ class FreshdeskToPostgresOperator(BaseOperator):
                 until=end,
                 streams=self.streams,
                 batch_size=self.batch_size,
+                include=self._include,
             )
             if self.advance_watermark and end is None:
                 self._advance_watermarks(conn, stats, start, _run_id(context))
@@ -168,6 +169,8 @@ class FreshdeskIncrementalSyncOperator(BaseOperator):
     ) -> None:
         super().__init__(outlets=list(outlets or []), **kwargs)
         self.include_stats = include_stats
+        # ticket stats feed the response times; 2 more credits per ticket-list page
+        self._include: tuple[str, ...] = ("stats",) if include_stats else ()
         self.overlap = overlap
         self.initial_lookback = initial_lookback
         self.streams = tuple(streams)
@@ -178,37 +181,47 @@ class FreshdeskIncrementalSyncOperator(BaseOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         run_id = _run_id(context)
         hook = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id)
-        if self.include_stats:  # ticket stats for the response times (3 credits a list page)
-            hook = with_ticket_stats(hook)
-        groups = hook.get_groups()
         summary: dict[str, Any] = {}
-        with (
-            recorded_runs(self.postgres_conn_id, context=context, streams=self.streams) as runs,
-            warehouse_transaction(self.postgres_conn_id) as conn,
-        ):
-            loader = RawLoader(conn)
-            loader.load_groups(groups)
-            for stream in self.streams:
-                watermark = sync_state.get_watermark(conn, stream)
-                if watermark is None:
-                    since = datetime.now(timezone.utc) - self.initial_lookback
-                    self.log.info("No %s watermark yet: reading the last %s", stream, self.initial_lookback)
-                else:
-                    since = watermark - self.overlap
-                stats = ingest_window(
-                    hook, loader, updated_since=since, streams=(stream,), batch_size=self.batch_size
-                )
-                stream_stats = stats.streams[stream]
-                new_watermark = stream_stats.max_updated_at or watermark or since
-                sync_state.advance_watermark(
-                    conn, stream, new_watermark, run_id=run_id, rows_loaded=stream_stats.tickets
-                )
-                summary[stream] = {"read_from": since.isoformat(), **stream_stats.as_dict()}
-                runs.finish(conn, stream, rows_loaded=stream_stats.tickets, counts=summary[stream])
-            refreshed = refresh_volumes(conn)
-        summary["refresh"] = str(refreshed)
+        with recorded_runs(self.postgres_conn_id, context=context, streams=self.streams) as runs:
+            # Inside the run log, so that a rejected API key shows in freshdesk.sync_status too.
+            groups = hook.get_groups()
+            with warehouse_transaction(self.postgres_conn_id) as conn:
+                self._sync(hook, conn, groups, runs, run_id, summary)
         self.log.info("Incremental sync done: %s; API: %s", summary, getattr(hook, "stats", {}))
         return summary
+
+    def _sync(
+        self,
+        hook: FreshdeskHook,
+        conn: Any,
+        groups: list[dict[str, Any]],
+        runs: RunRecords,
+        run_id: str,
+        summary: dict[str, Any],
+    ) -> None:
+        loader = RawLoader(conn)
+        loader.load_groups(groups)
+        for stream in self.streams:
+            watermark = sync_state.get_watermark(conn, stream)
+            if watermark is None:
+                since = datetime.now(timezone.utc) - self.initial_lookback
+                self.log.info("No %s watermark yet: reading the last %s", stream, self.initial_lookback)
+            else:
+                since = watermark - self.overlap
+            stats = ingest_window(
+                hook,
+                loader,
+                updated_since=since,
+                streams=(stream,),
+                batch_size=self.batch_size,
+                include=self._include,
+            )
+            stream_stats = stats.streams[stream]
+            new_watermark = stream_stats.max_updated_at or watermark or since
+            sync_state.advance_watermark(conn, stream, new_watermark, run_id=run_id, rows_loaded=stream_stats.tickets)
+            summary[stream] = {"read_from": since.isoformat(), **stream_stats.as_dict()}
+            runs.finish(conn, stream, rows_loaded=stream_stats.tickets, counts=summary[stream])
+        summary["refresh"] = str(refresh_volumes(conn))
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """Freshdesk groups, ticket lists and conversations in; raw mirror and volumes out."""
