@@ -261,9 +261,11 @@ def ingest_window(
     until: datetime | None = None,
     streams: Sequence[str] = tuple(TICKET_STREAMS),
     batch_size: int = DEFAULT_BATCH_SIZE,
+    include: Sequence[str] = (),
 ) -> IngestStats:
     """Load every ticket updated in ``[updated_since, until)`` (open-ended when ``until`` is None)
-    from each of ``streams``, with all its conversations.
+    from each of ``streams``, with all its conversations. ``include`` asks the ticket list for
+    more (``("stats",)`` feeds the response times) at 2 more credits per list page each.
 
     Reading runs ahead of loading (see :func:`_prefetched`); only this thread touches the
     warehouse connection."""
@@ -279,7 +281,7 @@ def ingest_window(
             until.isoformat() if until else "now",
         )
         stored = loader.stored_versions(updated_since, until) if hasattr(loader, "stored_versions") else None
-        tickets = hook.iter_tickets(updated_since, until=until, filter=list_filter)
+        tickets = hook.iter_tickets(updated_since, until=until, filter=list_filter, include=include)
         batches = _batches(_bundles(hook, tickets, list_filter, stored), batch_size)  # type: ignore[arg-type]
         for batch in _prefetched(batches):
             loader.load(batch)
