@@ -18,7 +18,8 @@ $(STAMP): requirements.txt plugins/freshdesk_provider/pyproject.toml
 	@touch $@
 
 # The whole suite: lint, then unit and integration tests against a real PostgreSQL, then (a
-# separate stage) the distributed test on a real multi-process Airflow cluster.
+# separate stage, run even when the first fails) the distributed test on a real multi-process
+# Airflow cluster; fails when either stage fails.
 # `make test PYTEST_ARGS="tests/test_x.py -q"` runs just that selection in one stage.
 test: venv
 	@export FRESHDESK_TEST_PG_DSN="$$($(PY) scripts/ensure_postgres.py)" && \
@@ -27,10 +28,12 @@ test: venv
 	  if [ -n "$(PYTEST_ARGS)" ]; then \
 	    $(PY) -m pytest $(PYTEST_ARGS); \
 	  else \
-	    echo "== stage 1/2: everything but the distributed test" && \
-	    $(PY) -m pytest -m "not distributed" && \
-	    echo "== stage 2/2: the distributed test (api-server, scheduler, Celery worker)" && \
-	    $(PY) -m pytest -m distributed; \
+	    echo "== stage 1/2: everything but the distributed test"; \
+	    $(PY) -m pytest -m "not distributed"; first=$$?; \
+	    echo "== stage 2/2: the distributed test (api-server, scheduler, Celery worker)"; \
+	    $(PY) -m pytest -m distributed; second=$$?; \
+	    echo "== stage 1: exit $$first; stage 2: exit $$second"; \
+	    [ $$first -eq 0 ] && [ $$second -eq 0 ]; \
 	  fi
 
 # The simulator, a warehouse (WAREHOUSE_DSN, local PostgreSQL or embedded) and both DAGs, end to end.
