@@ -174,6 +174,7 @@ def airflow(env: dict[str, str], *args: str, quiet: bool = False) -> None:
 # What of `airflow dags test`'s output is worth showing as progress; the whole log goes to a file.
 _TASK_DONE = re.compile(r"\[DAG TEST\] end task task_id=(\S+) map_index=(-?\d+)")
 _HOOK_DONE = re.compile(r"(Freshdesk \S+ .*?: done, [^;]*)")
+_EXCEPTION = re.compile(r"^[\w.]*(Error|Exception)\b.*:")
 _RUN_STATE = re.compile(r"DagRun Finished: dag_id=(\S+),.*? state=(\w+)")
 
 
@@ -206,7 +207,7 @@ def run_dag(env: dict[str, str], log_dir: Path, dag_id: str, *args: str) -> None
     states = _RUN_STATE.findall(text)
     failed = code != 0 or not states or states[-1][1] != "success"
     if failed:
-        errors = [ln for ln in text.splitlines() if "ERROR" in ln or "Traceback" in ln or "Error:" in ln]
+        errors = [ln for ln in text.splitlines() if "[error" in ln or "ERROR" in ln or _EXCEPTION.match(ln)]
         sys.stderr.write("\n".join(errors[-20:]) + "\n")
         raise SystemExit(f"{dag_id} failed (exit code {code}); the full log is {log_path}")
     step(f"{dag_id} succeeded in {time.monotonic() - began:.0f}s (log {log_path})")
