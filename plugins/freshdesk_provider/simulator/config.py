@@ -73,6 +73,9 @@ class SimulatorConfig:
     not_found_body: str = "empty"
     # Serve https with a throwaway self-signed certificate (for a simulator on another host).
     tls: bool = False
+    # Ignore order_by/order_type on the ticket list (always created_at desc): a server that does
+    # not sort as asked, to prove the client never loses tickets to it.
+    ignore_ticket_order: bool = False
 
     def __post_init__(self) -> None:
         if self.tickets < 0:

@@ -554,6 +554,8 @@ class FreshdeskSimulator:
             p.error("page", f"You cannot access a page number greater than {cap}", "invalid_value")
         order_by = p.choice("order_by", ORDER_BY, "created_at") or "created_at"
         order_type = p.choice("order_type", ("asc", "desc"), "desc") or "desc"
+        if self.config.ignore_ticket_order:
+            order_by, order_type = "created_at", "desc"
         includes = p.includes(TICKET_LIST_INCLUDES)
         flt = p.choice("filter", TICKET_FILTERS, None)
         since = p.timestamp("updated_since")
