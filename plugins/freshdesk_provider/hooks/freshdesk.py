@@ -18,7 +18,6 @@ import ipaddress
 import itertools
 import json
 import logging
-import os
 import random
 import re
 import threading
@@ -476,7 +475,6 @@ class FreshdeskHook(HttpHook):
                 self.adapter = None
                 session = super().get_conn()
                 session.headers["Accept"] = "application/json"
-                _resolve_environment_once(session, self.base_url)
                 self._limiter = RateLimiter.for_account(
                     self.base_url,
                     budget=settings.rate_limit_per_minute,
@@ -1101,28 +1099,6 @@ class FreshdeskHook(HttpHook):
         if email and email != who:
             who = f"{who} <{email}>"
         return True, f"Connected to Freshdesk {self.domain} as {who}."
-
-
-def _resolve_environment_once(session: requests.Session, base_url: str) -> None:
-    """Apply the proxy and CA-bundle environment to ``session`` once, then stop requests from
-    reading it again on every request.
-
-    With ``trust_env`` requests walks the whole ``os.environ`` (proxies, no_proxy) for each
-    request: about a third of the client's CPU per request in a profile of a backfill. The hook
-    only ever talks to one origin (next links are checked), so the answer is the same each time.
-    The precedence stays requests': environment proxies over the session's, and
-    ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` only where verification is on without a bundle.
-    """
-    if not session.trust_env:
-        return
-    no_proxy = (session.proxies or {}).get("no_proxy")
-    env_proxies = requests.utils.get_environ_proxies(base_url, no_proxy=no_proxy)
-    session.proxies = {**(session.proxies or {}), **env_proxies}
-    if session.verify is True:
-        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-        if bundle:
-            session.verify = bundle
-    session.trust_env = False
 
 
 def _mask(secret: str) -> None:
