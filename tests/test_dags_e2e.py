@@ -191,3 +191,19 @@ def test_bad_params_fail_before_any_api_call(make_simulator, freshdesk_conn_env,
     _assert_state(dag_run, "failed")
     assert task_states(dag_run)["plan_slices"] == "failed"
     assert sum(sim.stats()["requests_by_kind"].values()) == 0
+
+
+def test_backfill_over_a_range_that_needs_more_than_300_pages(
+    make_simulator, freshdesk_conn_env, warehouse_conn_env
+) -> None:
+    # 31,000 tickets updated in the range: more than Freshdesk's 300 pages of 100 in one list.
+    sim = make_simulator(seed=31, tickets=31_000, days=20, conversations_mean=1.0)
+    freshdesk_conn_env(sim)
+    dsn = warehouse_conn_env
+    start = _start(21)
+    view = ImporterView()
+    assert len(tickets_updated_since(sim.account, start)) > 30_000
+    dag_run = run_dag("freshdesk_backfill", {"start": start.isoformat(), "slice_hours": 24 * 30})
+    _assert_state(dag_run)
+    assert sim.stats()["requests_by_kind"].get("tickets_list", 0) > 300
+    _assert_matches(dsn, sim, view, start)
