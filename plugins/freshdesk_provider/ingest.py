@@ -280,7 +280,11 @@ def ingest_window(
             updated_since.isoformat(),
             until.isoformat() if until else "now",
         )
-        stored = loader.stored_versions(updated_since, until) if hasattr(loader, "stored_versions") else None
+        stored = None
+        if list_filter != "deleted" and hasattr(loader, "stored_versions"):
+            # Only rows this list can match: the normal list's are neither deleted nor spam.
+            flags = {"deleted": False, "spam": False} if list_filter is None else {"spam": True}
+            stored = loader.stored_versions(updated_since, until, **flags)
         tickets = hook.iter_tickets(updated_since, until=until, filter=list_filter, include=include)
         batches = _batches(_bundles(hook, tickets, list_filter, stored), batch_size)  # type: ignore[arg-type]
         for batch in _prefetched(batches):

@@ -93,16 +93,22 @@ class RawLoader:
         return stats
 
     def stored_versions(
-        self, since: datetime, until: datetime | None = None, *, limit: int = 100_000
+        self,
+        since: datetime,
+        until: datetime | None = None,
+        *,
+        deleted: bool | None = None,
+        spam: bool | None = None,
+        limit: int = 10_000,
     ) -> dict[int, tuple[datetime, bool, bool]] | None:
-        """``id -> (updated_at, deleted, spam)`` of the stored tickets updated in ``[since, until)``.
+        """``id -> (updated_at, deleted, spam)`` of the stored tickets updated in ``[since, until)``
+        (only those with the given flags, when given).
 
-        ``None`` when there are more than ``limit`` of them (the caller then reads everything,
-        rather than hold an unbounded map).
+        ``None`` when there are more than ``limit`` of them: the caller then reads everything
+        rather than hold a map that grows with the window (an hourly sync's overlap is far below).
         """
-        rows = self.conn.execute(
-            load_sql("loader/stored_versions.sql"), {"since": since, "until": until, "limit": limit + 1}
-        ).fetchall()
+        params = {"since": since, "until": until, "deleted": deleted, "spam": spam, "limit": limit + 1}
+        rows = self.conn.execute(load_sql("loader/stored_versions.sql"), params).fetchall()
         if len(rows) > limit:
             return None
         return {int(r[0]): (r[1], bool(r[2]), bool(r[3])) for r in rows}
