@@ -153,17 +153,26 @@ def _bundles(
 
     The list walk feeds :meth:`FreshdeskHook.fetch_conversations` lazily, so list pages and
     conversation reads overlap and the reader pool never drains between batches. Tickets of
-    the ``deleted`` list are not asked for their conversations: Freshdesk answers 403 there
-    (a credit spent for no data), and ``None`` keeps whatever the warehouse already holds.
+    the ``deleted`` list are asked once per walk: Freshdesk answers 403 there (a credit spent for
+    no data), and then no other is asked and ``None`` keeps whatever the warehouse already
+    holds; a server that does serve them gets them all read, so their replies count (Unknown).
     Nor are tickets whose listed version (``updated_at``, deleted, spam) is the one ``stored``
     in the warehouse: Freshdesk moves ``updated_at`` when a conversation is added, so their
     stored conversations are current. That is the incremental run's overlap, which would
     otherwise be read again every hour.
     """
     if list_filter == "deleted":
-        for ticket in tickets:
-            yield normalise_ticket(ticket, list_filter), None
-        return
+        tickets = iter(tickets)
+        first = next(tickets, None)
+        if first is None:
+            return
+        first = normalise_ticket(first, list_filter)
+        first_conversations = hook.get_conversations(first["id"])
+        yield first, first_conversations
+        if first_conversations is None:
+            for ticket in tickets:
+                yield normalise_ticket(ticket, list_filter), None
+            return
     pending: dict[Any, dict[str, Any]] = {}
 
     def ids() -> Iterator[Any]:

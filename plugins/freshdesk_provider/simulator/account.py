@@ -370,7 +370,7 @@ class FreshdeskAccount:
             t = self._tickets.get(ticket_id)
             if t is None or t.archived != archived:
                 return 404, [], False
-            if t.deleted:
+            if t.deleted and not self.config.deleted_conversations_readable:
                 return 403, [], False
             page = t.conversations[offset : offset + limit]
             return 200, [c.to_api(t.requester_id) for c in page], offset + limit < len(t.conversations)

@@ -76,6 +76,8 @@ class SimulatorConfig:
     # Ignore order_by/order_type on the ticket list (always created_at desc): a server that does
     # not sort as asked, to prove the client never loses tickets to it.
     ignore_ticket_order: bool = False
+    # Serve a deleted ticket's conversations instead of Freshdesk's 403 (a server that does).
+    deleted_conversations_readable: bool = False
 
     def __post_init__(self) -> None:
         if self.tickets < 0:
