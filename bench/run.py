@@ -31,7 +31,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -40,41 +39,28 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
+sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+
+from bench_warehouse import admin_dsn  # noqa: E402
+from bench_warehouse import scratch_database as empty_database  # noqa: E402
+
 os.environ.setdefault("FRESHDESK_SQL_DIR", str(PROJECT_ROOT / "include" / "sql"))
 PY = sys.executable
 STREAMS = {"normal": "tickets", "deleted": "tickets_deleted", "spam": "tickets_spam"}
 
 
 # ----------------------------------------------------------------------------- PostgreSQL
-def admin_dsn() -> str:
-    explicit = os.environ.get("FRESHDESK_TEST_PG_DSN")
-    if explicit:
-        return explicit
-    from ensure_postgres import ensure_postgres
-
-    return ensure_postgres()
-
-
 @contextmanager
 def scratch_database(admin: str, label: str) -> Iterator[str]:
+    """An empty, migrated database of its own, dropped afterwards."""
     import psycopg
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-    name = f"fdbench_{label}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    params = conninfo_to_dict(admin)
-    params["dbname"] = name
-    dsn = make_conninfo(**params)
-    try:
-        from freshdesk_provider.warehouse.migrations import migrate
+    from freshdesk_provider.warehouse.migrations import migrate
 
+    with empty_database(admin, label) as dsn:
         with psycopg.connect(dsn, autocommit=True) as conn:
             migrate(conn)
         yield dsn
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def warehouse_conn(dsn: str) -> str:

@@ -50,7 +50,7 @@ import requests
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ensure_postgres import ensure_postgres  # noqa: E402
+from ensure_postgres import ensure_postgres, sqlalchemy_url  # noqa: E402
 
 ADMIN_USER = "admin"
 FRESHDESK_POOL = "freshdesk_api"
@@ -201,24 +201,6 @@ def ensure_redis(url: str = REDIS_URL, timeout: float = 10.0) -> None:
     raise ClusterError(f"redis-server was started but does not answer at {url}")
 
 
-def _sqlalchemy_url(dsn: str, driver: str = "postgresql+psycopg") -> str:
-    from psycopg.conninfo import conninfo_to_dict
-    from sqlalchemy.engine import URL
-
-    p = conninfo_to_dict(dsn)
-    # Unix-socket DSNs (the embedded server) carry the directory in `host`.
-    query = {"host": str(p["host"])} if str(p.get("host", "")).startswith("/") else {}
-    return URL.create(
-        driver,
-        username=p.get("user"),
-        password=p.get("password"),
-        host=None if query else p.get("host"),
-        port=int(p["port"]) if p.get("port") else None,
-        database=p.get("dbname"),
-        query=query,
-    ).render_as_string(hide_password=False)
-
-
 def _dsn_for(admin_dsn: str, database: str) -> str:
     from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -302,9 +284,9 @@ class AirflowCluster:
         assert self._metadata_db, "the metadata database is created by start()"
         meta_dsn = _dsn_for(self._admin_dsn, self._metadata_db)
         return Topology(
-            metadata_db_url=_sqlalchemy_url(meta_dsn),
+            metadata_db_url=sqlalchemy_url(meta_dsn),
             broker_url=self.broker_url,
-            result_backend="db+" + _sqlalchemy_url(meta_dsn),
+            result_backend="db+" + sqlalchemy_url(meta_dsn),
             execution_api_url=f"{self.api_url}/execution/",
             jwt_secret=secrets.token_urlsafe(32),
             api_secret_key=secrets.token_urlsafe(32),

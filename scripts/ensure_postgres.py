@@ -61,6 +61,34 @@ def embedded_dsn(pgdata: Path = EMBEDDED_PGDATA) -> str:
     return server.get_uri("postgres")
 
 
+def dsn_for(database: str, dsn: str) -> str:
+    """``dsn`` pointed at another database of the same server."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    params = conninfo_to_dict(dsn)
+    params["dbname"] = database
+    return make_conninfo(**params)
+
+
+def sqlalchemy_url(dsn: str, driver: str = "postgresql+psycopg") -> str:
+    """A libpq DSN as the SQLAlchemy URL Airflow's metadata settings take."""
+    from psycopg.conninfo import conninfo_to_dict
+    from sqlalchemy.engine import URL
+
+    p = conninfo_to_dict(dsn)
+    # Unix-socket DSNs (the embedded server) carry the directory in `host`.
+    query = {"host": str(p["host"])} if str(p.get("host", "")).startswith("/") else {}
+    return URL.create(
+        driver,
+        username=p.get("user"),
+        password=p.get("password"),
+        host=None if query else p.get("host"),
+        port=int(p["port"]) if p.get("port") else None,
+        database=p.get("dbname"),
+        query=query,
+    ).render_as_string(hide_password=False)
+
+
 def ensure_postgres() -> str:
     """Return an admin DSN of a PostgreSQL server that answers, starting one if needed."""
     explicit = os.environ.get("WAREHOUSE_DSN")

@@ -19,7 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 sys.path.insert(0, str(PROJECT_ROOT / "tests"))
 
-from ensure_postgres import ensure_postgres  # noqa: E402
+from ensure_postgres import dsn_for, ensure_postgres, sqlalchemy_url  # noqa: E402
 
 PG_ADMIN_DSN = os.environ.get("FRESHDESK_TEST_PG_DSN") or ensure_postgres()
 os.environ["FRESHDESK_TEST_PG_DSN"] = PG_ADMIN_DSN
@@ -29,28 +29,7 @@ AIRFLOW_META_DB = "freshdesk_test_airflow_meta"
 
 
 def _dsn_for(database: str, dsn: str = PG_ADMIN_DSN) -> str:
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    params = conninfo_to_dict(dsn)
-    params["dbname"] = database
-    return make_conninfo(**params)
-
-
-def _sqlalchemy_url(dsn: str) -> str:
-    from psycopg.conninfo import conninfo_to_dict
-    from sqlalchemy.engine import URL
-
-    p = conninfo_to_dict(dsn)
-    query = {"host": p["host"]} if str(p.get("host", "")).startswith("/") else {}
-    return URL.create(
-        "postgresql+psycopg",
-        username=p.get("user"),
-        password=p.get("password"),
-        host=None if query else p.get("host"),
-        port=int(p["port"]) if p.get("port") else None,
-        database=p.get("dbname"),
-        query=query,
-    ).render_as_string(hide_password=False)
+    return dsn_for(database, dsn)
 
 
 os.environ.setdefault("AIRFLOW_HOME", str(AIRFLOW_HOME))
@@ -58,7 +37,7 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(PROJECT_ROOT / "dags"))
 os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(PROJECT_ROOT / "plugins"))
 os.environ.setdefault("AIRFLOW__CORE__TEST_CONNECTION", "Enabled")
-os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", _sqlalchemy_url(_dsn_for(AIRFLOW_META_DB)))
+os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", sqlalchemy_url(_dsn_for(AIRFLOW_META_DB)))
 os.environ.setdefault("FRESHDESK_SQL_DIR", str(PROJECT_ROOT / "include" / "sql"))
 # Short retry delays so that retried tasks under dag.test() do not sleep for minutes.
 os.environ.setdefault("FRESHDESK_RETRY_DELAY_SECONDS", "1")
