@@ -65,7 +65,8 @@ with DAG(
         ),
         "slice_hours": Param(
             None,
-            type=["null", "integer"],
+            # a string too ("24"), as CLI and REST callers often send one; plan_slices validates it
+            type=["null", "integer", "string"],
             minimum=1,
             title="Slice size (hours)",
             description="Hours of updated_at per parallel extraction slice; empty: about 1/8 of the range.",

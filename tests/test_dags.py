@@ -49,3 +49,29 @@ def test_incremental_is_hourly_one_run_at_a_time_and_publishes_the_volume_asset(
     assert not dag.params
     outlets = [o for t in dag.tasks for o in t.outlets]
     assert any(getattr(o, "name", "") == "freshdesk_queue_interval_volume" for o in outlets)
+
+
+@pytest.mark.parametrize(
+    ("conf", "valid"),
+    [
+        ({"start": "2026-11-01"}, True),
+        ({"start": "2026-11-01T06:00:00Z", "end": "2026-11-20", "slice_hours": 24}, True),
+        ({"start": "2026-11-01", "slice_hours": "24"}, True),  # CLI and REST callers send strings
+        ({"start": "2026-11-01", "end": None, "slice_hours": None}, True),
+        ({}, False),  # start is required
+        ({"start": "2026-11-01", "slice_hours": 0}, False),
+    ],
+)
+def test_the_trigger_form_validates_backfill_params(dagbag, conf: dict, valid: bool) -> None:
+    import copy
+
+    from airflow.sdk.exceptions import ParamValidationError
+
+    params = copy.deepcopy(dagbag.get_dag("freshdesk_backfill").params)
+    if valid:
+        params.update(conf)
+        params.validate()
+    else:
+        with pytest.raises(ParamValidationError):
+            params.update(conf)  # a value set is validated at once
+            params.validate()
