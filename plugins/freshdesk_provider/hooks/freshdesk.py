@@ -418,6 +418,8 @@ class FreshdeskHook(HttpHook):
         self.max_throttle_wait = max_throttle_wait
         self.progress_every_pages = max(1, int(progress_every_pages))
         self.keyset_pagination = keyset_pagination
+        #: ticket-list includes this server refused (400 on `include`): not asked for again
+        self._refused_includes: set[str] = set()
         self.stats = FreshdeskStats()
         self.settings: HookSettings | None = None
         self.domain = ""
@@ -771,6 +773,35 @@ class FreshdeskHook(HttpHook):
         :param include: e.g. ``("stats",)``; each include costs Freshdesk 2 more credits a page.
         :raises FreshdeskPaginationError: more than a whole page cap of tickets share one second.
         """
+        if isinstance(include, str):
+            include = (include,)
+        asked = tuple(i for i in include if i not in self._refused_includes)
+        yielded = 0
+        try:
+            for ticket in self._walk_tickets(updated_since, until=until, filter=filter, include=asked):
+                yielded += 1
+                yield ticket
+        except FreshdeskValidationError as exc:
+            # `include` is an extra (ticket stats feed the response times, not the contract's
+            # counts): a server that refuses it must not stop the import.
+            if not asked or "include" not in exc.fields or yielded:
+                raise
+            self._refused_includes.update(asked)
+            self.log.warning(
+                "Freshdesk %s refused include=%s on the ticket list (%s); reading tickets without it.",
+                self.domain,
+                ",".join(asked),
+                exc,
+            )
+            yield from self._walk_tickets(updated_since, until=until, filter=filter, include=())
+
+    def _walk_tickets(
+        self,
+        updated_since: datetime,
+        until: datetime | None = None,
+        filter: str | None = None,
+        include: Sequence[str] = (),
+    ) -> Iterator[dict[str, Any]]:
         if filter not in TICKET_FILTERS:
             raise ValueError(f"filter must be one of {TICKET_FILTERS}, got {filter!r}")
         if isinstance(include, str):

@@ -78,6 +78,8 @@ class SimulatorConfig:
     ignore_ticket_order: bool = False
     # Serve a deleted ticket's conversations instead of Freshdesk's 403 (a server that does).
     deleted_conversations_readable: bool = False
+    # Refuse every `include` on the ticket list with a 400 (a server without ticket stats).
+    refuse_ticket_list_includes: bool = False
 
     def __post_init__(self) -> None:
         if self.tickets < 0:

@@ -556,7 +556,7 @@ class FreshdeskSimulator:
         order_type = p.choice("order_type", ("asc", "desc"), "desc") or "desc"
         if self.config.ignore_ticket_order:
             order_by, order_type = "created_at", "desc"
-        includes = p.includes(TICKET_LIST_INCLUDES)
+        includes = p.includes(() if self.config.refuse_ticket_list_includes else TICKET_LIST_INCLUDES)
         flt = p.choice("filter", TICKET_FILTERS, None)
         since = p.timestamp("updated_since")
         requester_id = p.positive_int("requester_id", None)
