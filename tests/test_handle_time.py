@@ -106,3 +106,21 @@ def test_tables_are_documented(warehouse_dsn, warehouse_conn_env) -> None:
                 (table,),
             ).fetchall()
             assert undocumented == [], (table, undocumented)
+
+
+def test_an_account_without_time_tracking_imports_no_entries_and_does_not_fail(
+    make_simulator, freshdesk_conn_env, warehouse_conn_env
+) -> None:
+    sim = make_simulator(seed=23, tickets=200, days=5, time_tracking=False)
+    freshdesk_conn_env(sim)
+    dsn = warehouse_conn_env
+    backfill(days_ago(6))  # the time-entry task reads the range too
+    summary = FreshdeskTimeEntriesToPostgresOperator(task_id="time_entries").execute(CONTEXT)
+    assert summary["time_entries"] == 0
+    assert sim.stats()["requests_by_kind_status"]["time_entries"].get(403, 0) >= 1
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM freshdesk_raw.time_entries").fetchone()[0] == 0
+        status = conn.execute(
+            "SELECT last_success_at IS NOT NULL FROM freshdesk.sync_status WHERE stream = 'time_entries'"
+        ).fetchone()
+    assert status and status[0], "a successful run is recorded, so the freshness check stays quiet"

@@ -16,13 +16,15 @@ The watermark is the largest ``executed_at`` loaded (stream ``time_entries`` in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from airflow.sdk import BaseOperator
 
 from freshdesk_provider import lineage
+from freshdesk_provider.exceptions import FreshdeskAccessDenied, FreshdeskNotFound
 from freshdesk_provider.hooks.freshdesk import FreshdeskHook
 from freshdesk_provider.operators.freshdesk_to_postgres import _run_id, as_utc
 from freshdesk_provider.operators.warehouse_session import (
@@ -91,7 +93,8 @@ class FreshdeskTimeEntriesToPostgresOperator(BaseOperator):
                 since.isoformat(),
                 before.isoformat() if before else "now",
             )
-            loaded = load_time_entries(conn, hook.iter_time_entries(since, before))
+            entries = self._entries_if_available(hook.iter_time_entries(since, before))
+            loaded = load_time_entries(conn, entries)
             if may_advance:
                 sync_state.advance_watermark(
                     conn,
@@ -104,6 +107,23 @@ class FreshdeskTimeEntriesToPostgresOperator(BaseOperator):
             runs.finish(conn, TIME_ENTRIES_STREAM, rows_loaded=loaded.entries, counts=summary)
         self.log.info("Time entries loaded: %s; API: %s", summary, getattr(hook, "stats", {}))
         return summary
+
+    def _entries_if_available(self, entries: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """The entries, or none where the account has no time tracking.
+
+        Freshdesk refuses ``/time_entries`` (403/404) on plans or accounts without time tracking.
+        Handle time is an extra beside the contract's volumes: such an account loads no entries
+        (the handle-time table then shows every ticket as without time entries) instead of
+        failing the run. Only the first page decides; an error later in the walk still fails.
+        """
+        try:
+            first = next(entries)
+        except StopIteration:
+            return iter(())
+        except (FreshdeskNotFound, FreshdeskAccessDenied) as exc:
+            self.log.warning("Freshdesk time entries are not available (%s): no time entries imported.", exc)
+            return iter(())
+        return itertools.chain([first], entries)
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         return lineage.operator_lineage(

@@ -80,6 +80,8 @@ class SimulatorConfig:
     deleted_conversations_readable: bool = False
     # Refuse every `include` on the ticket list with a 400 (a server without ticket stats).
     refuse_ticket_list_includes: bool = False
+    # An account without time tracking answers 403 on the time-entry endpoints.
+    time_tracking: bool = True
 
     def __post_init__(self) -> None:
         if self.tickets < 0:

@@ -508,6 +508,9 @@ class FreshdeskSimulator:
             return (Response.json(200, group), 1) if group else (self._not_found(), 0)
         if kind == "agents_me":
             return Response.json(200, account.agent_me()), 1
+        if kind in ("time_entries", "ticket_time_entries") and not self.config.time_tracking:
+            payload = {"code": "access_denied", "message": "You are not authorized to perform this action."}
+            return Response.json(403, payload), 0
         if kind == "time_entries":
             allowed = ("page", "per_page", "executed_after", "executed_before", "agent_id", "company_id", "billable")
             p = _Params(pairs, allowed)
