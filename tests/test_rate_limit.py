@@ -195,3 +195,18 @@ def test_threads_share_the_budget() -> None:
     starts.sort()
     assert len(starts) == 200
     assert max_in_any_window(starts, [1] * len(starts), 1.0) <= 120
+
+
+def test_without_rate_limit_headers_the_provisional_budget_grows_until_a_429() -> None:
+    limiter, clock = make(budget=None, window=6.0)
+    assert limiter.budget == PROVISIONAL_BUDGET
+    for _ in range(600):  # a server that never sends X-RateLimit-Total and never throttles
+        limiter.acquire()
+        limiter.observe(1, total=None, remaining=None, used=None)
+    grown = limiter.budget
+    assert grown >= 4 * PROVISIONAL_BUDGET
+    assert limiter.snapshot().budget_source == "provisional"
+    limiter.throttled(2.0)  # too fast after all: half, then it grows again
+    assert limiter.budget == grown // 2
+    limiter.observe(1, total=700, remaining=None, used=1)  # headers after all: they rule
+    assert limiter.budget == 700

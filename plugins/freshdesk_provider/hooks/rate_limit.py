@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 # Freshdesk's smallest plan (trial) allows 50 credits a minute: safe until the headers say more.
 PROVISIONAL_BUDGET = 50
+# A server that never sends X-RateLimit-Total: each window without a 429 doubles the provisional
+# budget up to this (a 429 halves it), so such a server is not read at the trial plan's pace forever.
+PROVISIONAL_MAX_BUDGET = 6000
 # Requests allowed before any answer has told us the real budget.
 INITIAL_BURST = 2
 # The slowest the pace may be cut to after repeated 429s, as a fraction of the budget.
@@ -100,6 +103,8 @@ class RateLimiter:
         self._window = float(window_seconds)
         self._override_budget = _positive_or_none(budget)
         self._learned_budget: int | None = None
+        self._provisional_budget = PROVISIONAL_BUDGET
+        self._provisional_quiet_since: float | None = None
         now = clock()
         # GCRA's "theoretical arrival time": when the bucket would be empty again.
         self._tat = now
@@ -165,7 +170,7 @@ class RateLimiter:
             return self._override_budget, "connection"
         if self._learned_budget:
             return self._learned_budget, "X-RateLimit-Total"
-        return PROVISIONAL_BUDGET, "provisional"
+        return self._provisional_budget, "provisional"
 
     def _burst(self, budget: int, source: str) -> int:
         if source == "provisional":
@@ -274,21 +279,38 @@ class RateLimiter:
                     self._tat = min(self._tat, now)
                     self._last_probe = float("-inf")
                     self._epoch += 1
+            if answered and total is None and self._override_budget is None and self._learned_budget is None:
+                self._grow_provisional_budget(now)
             if answered and total is None and self._override_budget is None and not self._warned_no_headers:
                 self._warned_no_headers = True
                 log.warning(
                     "Freshdesk answers for %s carry no X-RateLimit-Total header; pacing at %d "
-                    "credits per %.0f s. Set rate_limit_per_minute on the connection to go faster.",
+                    "credits per %.0f s, doubling each window without a 429. Set rate_limit_per_minute "
+                    "on the connection to pace at a known budget.",
                     self.name,
                     budget,
                     self._window,
                 )
+
+    def _grow_provisional_budget(self, now: float) -> None:
+        """Lock held. Double the provisional budget after each whole window without a 429."""
+        if self._provisional_quiet_since is None:
+            self._provisional_quiet_since = now
+        elif now - self._provisional_quiet_since >= self._window and self._provisional_budget < PROVISIONAL_MAX_BUDGET:
+            self._provisional_budget = min(PROVISIONAL_MAX_BUDGET, self._provisional_budget * 2)
+            self._provisional_quiet_since = now
+            self._epoch += 1
+            log.info("%s: no 429 for a whole window; pacing at %d credits now", self.name, self._provisional_budget)
 
     def throttled(self, retry_after: float) -> None:
         """Freshdesk answered 429: pause the whole process for ``retry_after`` seconds."""
         with self._lock:
             now = self._clock()
             until = now + max(0.0, retry_after)
+            if self._learned_budget is None and self._override_budget is None:
+                # Guessing without headers, and guessed too high: back to half, then grow again.
+                self._provisional_budget = max(PROVISIONAL_BUDGET, self._provisional_budget // 2)
+                self._provisional_quiet_since = until
             if now >= self._paused_until:
                 # Only the first 429 of a burst cuts the pace; the others were already in flight.
                 self._rate_factor = max(MIN_RATE_FACTOR, self._rate_factor * THROTTLE_DECREASE)
