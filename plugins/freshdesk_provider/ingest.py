@@ -271,10 +271,15 @@ def ingest_window(
     streams: Sequence[str] = tuple(TICKET_STREAMS),
     batch_size: int = DEFAULT_BATCH_SIZE,
     include: Sequence[str] = (),
+    reuse_stored_conversations: bool = False,
 ) -> IngestStats:
     """Load every ticket updated in ``[updated_since, until)`` (open-ended when ``until`` is None)
     from each of ``streams``, with all its conversations. ``include`` asks the ticket list for
     more (``("stats",)`` feeds the response times) at 2 more credits per list page each.
+
+    ``reuse_stored_conversations`` keeps the stored conversations of tickets listed in the
+    version the warehouse holds (the hourly sync's overlap) instead of reading them again. A
+    backfill leaves it off, so that re-running one reads every conversation afresh (a repair).
 
     Reading runs ahead of loading (see :func:`_prefetched`); only this thread touches the
     warehouse connection."""
@@ -290,7 +295,7 @@ def ingest_window(
             until.isoformat() if until else "now",
         )
         stored = None
-        if list_filter != "deleted" and hasattr(loader, "stored_versions"):
+        if reuse_stored_conversations and list_filter != "deleted" and hasattr(loader, "stored_versions"):
             # Only rows this list can match: the normal list's are neither deleted nor spam.
             flags = {"deleted": False, "spam": False} if list_filter is None else {"spam": True}
             stored = loader.stored_versions(updated_since, until, **flags)

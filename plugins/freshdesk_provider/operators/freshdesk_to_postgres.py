@@ -215,6 +215,8 @@ class FreshdeskIncrementalSyncOperator(BaseOperator):
                 streams=(stream,),
                 batch_size=self.batch_size,
                 include=self._include,
+                # the overlap re-lists tickets already read at this version: keep their conversations
+                reuse_stored_conversations=True,
             )
             stream_stats = stats.streams[stream]
             new_watermark = stream_stats.max_updated_at or watermark or since

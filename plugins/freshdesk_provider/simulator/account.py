@@ -602,8 +602,10 @@ class FreshdeskAccount:
             self._bump(t, now)
             return conv.to_api(t.requester_id)
 
-    def remove_conversation(self, conversation_id: int, ticket_id: int | None = None) -> int:
+    def remove_conversation(self, conversation_id: int, ticket_id: int | None = None, *, bump: bool = True) -> int:
         """Delete a conversation (a note or reply removed in Freshdesk); returns its ticket id.
+
+        ``bump=False`` leaves the ticket's updated_at alone (a deletion Freshdesk does not date).
 
         Without `ticket_id` this scans every ticket (fine for tests, slow for 300k-ticket loops).
         """
@@ -615,7 +617,10 @@ class FreshdeskAccount:
                         if t.archived:
                             raise ValueError(f"ticket {t.id} is archived and read-only")
                         del t.conversations[i]
-                        self._bump(t)
+                        if bump:
+                            self._bump(t)
+                        else:
+                            self._changed()
                         return t.id
             raise KeyError(f"no conversation {conversation_id}")
 
