@@ -198,7 +198,7 @@ def test_threads_share_the_budget() -> None:
 
 
 def test_without_rate_limit_headers_the_provisional_budget_grows_until_a_429() -> None:
-    limiter, clock = make(budget=None, window=6.0)
+    limiter, _clock = make(budget=None, window=6.0)
     assert limiter.budget == PROVISIONAL_BUDGET
     for _ in range(600):  # a server that never sends X-RateLimit-Total and never throttles
         limiter.acquire()
