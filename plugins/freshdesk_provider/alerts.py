@@ -26,29 +26,26 @@ import urllib.request
 from datetime import timedelta
 from typing import Any
 
+from freshdesk_provider.dag_settings import env_int
+
 log = logging.getLogger(__name__)
 
 WEBHOOK_ENV = "FRESHDESK_ALERT_WEBHOOK_URL"
 CALLBACK_PATH = "freshdesk_provider.alerts.incremental_deadline_missed"
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    return int(raw) if raw else default
-
-
 def freshness_max_lag() -> timedelta:
     """No successful sync for this long fails the freshness check (default 3 hours)."""
-    return timedelta(minutes=_env_int("FRESHDESK_FRESHNESS_MAX_LAG_MINUTES", 180))
+    return timedelta(minutes=env_int("FRESHDESK_FRESHNESS_MAX_LAG_MINUTES", 180))
 
 
 def reconcile_window() -> timedelta:
     """How far back before the last sync the check compares Freshdesk and the warehouse (0: off)."""
-    return timedelta(minutes=_env_int("FRESHDESK_RECONCILE_WINDOW_MINUTES", 120))
+    return timedelta(minutes=env_int("FRESHDESK_RECONCILE_WINDOW_MINUTES", 120))
 
 
 def time_entries_overlap() -> timedelta:
-    return timedelta(hours=_env_int("FRESHDESK_TIME_ENTRIES_OVERLAP_HOURS", 48))
+    return timedelta(hours=env_int("FRESHDESK_TIME_ENTRIES_OVERLAP_HOURS", 48))
 
 
 def include_ticket_stats() -> bool:
@@ -69,7 +66,7 @@ def _parsed_by_dag_processor() -> bool:
 def incremental_deadline() -> Any:
     """The incremental DAG's DeadlineAlert, or None (see the module docstring for why)."""
     mode = os.environ.get("FRESHDESK_INCREMENTAL_DEADLINE", "auto").strip().lower()
-    minutes = _env_int("FRESHDESK_INCREMENTAL_DEADLINE_MINUTES", 180)
+    minutes = env_int("FRESHDESK_INCREMENTAL_DEADLINE_MINUTES", 180)
     if mode == "never" or minutes <= 0 or (mode != "always" and not _parsed_by_dag_processor()):
         return None
     from airflow.sdk import AsyncCallback, DeadlineAlert, DeadlineReference

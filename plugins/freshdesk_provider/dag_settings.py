@@ -21,7 +21,8 @@ QUEUE_INTERVAL_VOLUME_ASSET = Asset(
 )
 
 
-def _env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int) -> int:
+    """An integer setting from the environment (blank or unset: ``default``)."""
     raw = os.environ.get(name, "").strip()
     return int(raw) if raw else default
 
@@ -29,16 +30,16 @@ def _env_int(name: str, default: int) -> int:
 def default_args() -> dict[str, Any]:
     return {
         "owner": "data-engineering",
-        "retries": _env_int("FRESHDESK_RETRIES", 3),
-        "retry_delay": timedelta(seconds=_env_int("FRESHDESK_RETRY_DELAY_SECONDS", 120)),
+        "retries": env_int("FRESHDESK_RETRIES", 3),
+        "retry_delay": timedelta(seconds=env_int("FRESHDESK_RETRY_DELAY_SECONDS", 120)),
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=30),
     }
 
 
 def incremental_overlap() -> timedelta:
-    return timedelta(minutes=_env_int("FRESHDESK_INCREMENTAL_OVERLAP_MINUTES", 10))
+    return timedelta(minutes=env_int("FRESHDESK_INCREMENTAL_OVERLAP_MINUTES", 10))
 
 
 def incremental_initial_lookback() -> timedelta:
-    return timedelta(hours=_env_int("FRESHDESK_INCREMENTAL_INITIAL_LOOKBACK_HOURS", 24))
+    return timedelta(hours=env_int("FRESHDESK_INCREMENTAL_INITIAL_LOOKBACK_HOURS", 24))
