@@ -29,11 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import conninfo_to_dict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 os.environ.setdefault("FRESHDESK_SQL_DIR", str(PROJECT_ROOT / "include" / "sql"))
+
+from ensure_postgres import dsn_for  # noqa: E402
 
 from freshdesk_provider.warehouse.loader import RawLoader  # noqa: E402
 from freshdesk_provider.warehouse.migrations import migrate  # noqa: E402
@@ -58,10 +60,8 @@ def scratch_database(admin: str, label: str) -> Iterator[str]:
     name = f"fdbench_{label}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    params = conninfo_to_dict(admin)
-    params["dbname"] = name
     try:
-        yield make_conninfo(**params)
+        yield dsn_for(name, admin)
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

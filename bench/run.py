@@ -43,6 +43,7 @@ sys.path.insert(0, str(PROJECT_ROOT / "bench"))
 
 from bench_warehouse import admin_dsn  # noqa: E402
 from bench_warehouse import scratch_database as empty_database  # noqa: E402
+from ensure_postgres import airflow_postgres_conn  # noqa: E402
 
 os.environ.setdefault("FRESHDESK_SQL_DIR", str(PROJECT_ROOT / "include" / "sql"))
 PY = sys.executable
@@ -64,19 +65,7 @@ def scratch_database(admin: str, label: str) -> Iterator[str]:
 
 
 def warehouse_conn(dsn: str) -> str:
-    from psycopg.conninfo import conninfo_to_dict
-
-    p = conninfo_to_dict(dsn)
-    conn: dict[str, Any] = {
-        "conn_type": "postgres",
-        "host": p.get("host", "127.0.0.1"),
-        "port": int(p.get("port", 5432)),
-        "login": p.get("user", "postgres"),
-        "schema": p["dbname"],
-    }
-    if p.get("password"):
-        conn["password"] = p["password"]
-    return json.dumps(conn)
+    return json.dumps(airflow_postgres_conn(dsn))
 
 
 # ----------------------------------------------------------------------------- simulator

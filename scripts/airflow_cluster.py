@@ -50,7 +50,7 @@ import requests
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ensure_postgres import ensure_postgres, sqlalchemy_url  # noqa: E402
+from ensure_postgres import airflow_postgres_conn, dsn_for, ensure_postgres, sqlalchemy_url  # noqa: E402
 
 ADMIN_USER = "admin"
 FRESHDESK_POOL = "freshdesk_api"
@@ -201,28 +201,9 @@ def ensure_redis(url: str = REDIS_URL, timeout: float = 10.0) -> None:
     raise ClusterError(f"redis-server was started but does not answer at {url}")
 
 
-def _dsn_for(admin_dsn: str, database: str) -> str:
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
-    params = conninfo_to_dict(admin_dsn)
-    params["dbname"] = database
-    return make_conninfo(**params)
-
-
 def postgres_conn_json(dsn: str) -> str:
     """An AIRFLOW_CONN_* value (JSON form) for a psycopg DSN, e.g. the test warehouse."""
-    from psycopg.conninfo import conninfo_to_dict
-
-    p = conninfo_to_dict(dsn)
-    conn: dict[str, Any] = {
-        "conn_type": "postgres",
-        "host": p.get("host", "127.0.0.1"),
-        "port": int(p.get("port", 5432)),
-        "login": p.get("user"),
-        "password": p.get("password"),
-        "schema": p["dbname"],
-    }
-    return json.dumps({k: v for k, v in conn.items() if v is not None})
+    return json.dumps(airflow_postgres_conn(dsn))
 
 
 @dataclass
@@ -282,7 +263,7 @@ class AirflowCluster:
         from cryptography.fernet import Fernet
 
         assert self._metadata_db, "the metadata database is created by start()"
-        meta_dsn = _dsn_for(self._admin_dsn, self._metadata_db)
+        meta_dsn = dsn_for(self._metadata_db, self._admin_dsn)
         return Topology(
             metadata_db_url=sqlalchemy_url(meta_dsn),
             broker_url=self.broker_url,

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -97,7 +96,7 @@ def describe(conn: psycopg.Connection[Any]) -> str:
 
 
 def from_scratch_database() -> str:
-    from ensure_postgres import ensure_postgres
+    from ensure_postgres import dsn_for, ensure_postgres
 
     from freshdesk_provider.warehouse.migrations import migrate
 
@@ -106,9 +105,7 @@ def from_scratch_database() -> str:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        params = conninfo_to_dict(admin)
-        params["dbname"] = name
-        dsn = make_conninfo(**params)
+        dsn = dsn_for(name, admin)
         with psycopg.connect(dsn) as conn:
             migrate(conn)
             conn.commit()

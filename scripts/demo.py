@@ -26,12 +26,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import psycopg
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg.conninfo import conninfo_to_dict
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from ensure_postgres import ensure_postgres  # noqa: E402
+from ensure_postgres import airflow_postgres_conn, dsn_for, ensure_postgres  # noqa: E402
 
 DEMO_DATABASE = "freshdesk_demo"
 BIN = Path(sys.executable).parent
@@ -109,26 +109,17 @@ def warehouse_dsn(database: str) -> str:
     with psycopg.connect(admin, autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone():
             conn.execute(f'CREATE DATABASE "{database}"')
-    params = conninfo_to_dict(admin)
-    params["dbname"] = database
-    dsn = make_conninfo(**params)
+    dsn = dsn_for(database, admin)
+    params = conninfo_to_dict(dsn)
     step(f"Warehouse: database {database} on {params.get('host')}:{params.get('port', 5432)}")
     return dsn
 
 
 def connections(sim_url: str, api_key: str, dsn: str) -> dict[str, dict[str, object]]:
     """The contract's two connections, in `airflow connections import` form."""
-    p = conninfo_to_dict(dsn)
     return {
         "freshdesk_default": {"conn_type": "freshdesk", "host": sim_url, "password": api_key},
-        "freshdesk_warehouse": {
-            "conn_type": "postgres",
-            "host": p.get("host", "127.0.0.1"),
-            "port": int(p.get("port") or 5432),
-            "login": p.get("user"),
-            "password": p.get("password") or None,
-            "schema": p["dbname"],
-        },
+        "freshdesk_warehouse": airflow_postgres_conn(dsn),
     }
 
 

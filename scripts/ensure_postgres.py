@@ -70,6 +70,23 @@ def dsn_for(database: str, dsn: str) -> str:
     return make_conninfo(**params)
 
 
+def airflow_postgres_conn(dsn: str) -> dict[str, object]:
+    """A libpq DSN as an Airflow ``postgres`` connection (the fields of ``AIRFLOW_CONN_*`` JSON
+    and of ``airflow connections import``); a Unix-socket DSN keeps its directory in ``host``."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    p = conninfo_to_dict(dsn)
+    conn: dict[str, object] = {
+        "conn_type": "postgres",
+        "host": p.get("host") or "127.0.0.1",
+        "port": int(p.get("port") or 5432),
+        "login": p.get("user"),
+        "password": p.get("password") or None,
+        "schema": p["dbname"],
+    }
+    return {k: v for k, v in conn.items() if v is not None}
+
+
 def sqlalchemy_url(dsn: str, driver: str = "postgresql+psycopg") -> str:
     """A libpq DSN as the SQLAlchemy URL Airflow's metadata settings take."""
     from psycopg.conninfo import conninfo_to_dict

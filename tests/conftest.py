@@ -19,7 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
 sys.path.insert(0, str(PROJECT_ROOT / "tests"))
 
-from ensure_postgres import dsn_for, ensure_postgres, sqlalchemy_url  # noqa: E402
+from ensure_postgres import airflow_postgres_conn, dsn_for, ensure_postgres, sqlalchemy_url  # noqa: E402
 
 PG_ADMIN_DSN = os.environ.get("FRESHDESK_TEST_PG_DSN") or ensure_postgres()
 os.environ["FRESHDESK_TEST_PG_DSN"] = PG_ADMIN_DSN
@@ -80,20 +80,10 @@ def warehouse_dsn(fresh_database: Callable[[], str]) -> str:
 @pytest.fixture
 def warehouse_conn_env(warehouse_dsn: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """Point the contract's `freshdesk_warehouse` connection at this test's database."""
-    from psycopg.conninfo import conninfo_to_dict
-
-    p = conninfo_to_dict(warehouse_dsn)
     import json
 
-    conn = {
-        "conn_type": "postgres",
-        "host": p.get("host", "127.0.0.1"),
-        "port": int(p.get("port", 5432)),
-        "login": p.get("user"),
-        "password": p.get("password"),
-        "schema": p["dbname"],
-    }
-    monkeypatch.setenv("AIRFLOW_CONN_FRESHDESK_WAREHOUSE", json.dumps(conn))
+
+    monkeypatch.setenv("AIRFLOW_CONN_FRESHDESK_WAREHOUSE", json.dumps(airflow_postgres_conn(warehouse_dsn)))
     return warehouse_dsn
 
 
