@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from freshdesk_provider.hooks.freshdesk import FreshdeskHook
+from freshdesk_provider.hooks.freshdesk import FreshdeskHook, parse_timestamp
 from freshdesk_provider.warehouse.loader import RawLoader
 
 log = logging.getLogger(__name__)
@@ -31,11 +31,6 @@ TICKET_STREAMS: dict[str, str | None] = {
 }
 
 DEFAULT_BATCH_SIZE = 500
-
-
-def parse_freshdesk_time(value: str) -> datetime:
-    """Freshdesk timestamps are UTC ``YYYY-MM-DDTHH:MM:SSZ``."""
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
 
 
 def normalise_ticket(ticket: dict[str, Any], list_filter: str | None) -> dict[str, Any]:
@@ -189,7 +184,7 @@ def _bundles(
     def matches_stored(ticket: dict[str, Any]) -> bool:
         version = stored.get(ticket["id"]) if stored else None
         return version is not None and version == (
-            parse_freshdesk_time(ticket["updated_at"]),
+            parse_timestamp(ticket["updated_at"]),
             ticket["deleted"],
             ticket["spam"],
         )
@@ -309,7 +304,7 @@ def ingest_window(
                     stream_stats.unreadable_conversations += 1
                 else:
                     stream_stats.conversations += len(convs)
-            batch_max = max(parse_freshdesk_time(ticket["updated_at"]) for ticket, _ in batch)
+            batch_max = max(parse_timestamp(ticket["updated_at"]) for ticket, _ in batch)
             if stream_stats.max_updated_at is None or batch_max > stream_stats.max_updated_at:
                 stream_stats.max_updated_at = batch_max
             progress.report(stream_stats, hook)

@@ -6,38 +6,22 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import pendulum
 from airflow.sdk import BaseOperator
 
 from freshdesk_provider import lineage
+from freshdesk_provider.backfill_plan import parse_instant
 from freshdesk_provider.hooks.freshdesk import FreshdeskHook
 from freshdesk_provider.ingest import DEFAULT_BATCH_SIZE, TICKET_STREAMS, IngestStats, ingest_window
 from freshdesk_provider.operators.warehouse_session import (
     DEFAULT_WAREHOUSE_CONN_ID,
     RunRecords,
+    context_run_id,
     recorded_runs,
     warehouse_transaction,
 )
 from freshdesk_provider.warehouse import sync_state
 from freshdesk_provider.warehouse.loader import RawLoader
 from freshdesk_provider.warehouse.refresh import refresh_volumes
-
-
-def as_utc(value: str | datetime) -> datetime:
-    """A date or ISO datetime (naive means UTC) as an aware UTC datetime."""
-    parsed = pendulum.parse(value) if isinstance(value, str) else value
-    if not isinstance(parsed, datetime):  # a bare date
-        parsed = datetime(parsed.year, parsed.month, parsed.day)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return datetime.fromtimestamp(parsed.timestamp(), tz=timezone.utc)
-
-
-def _run_id(context: Any) -> str:
-    try:
-        return str(context["run_id"])
-    except (KeyError, TypeError):
-        return "manual"
 
 
 class FreshdeskToPostgresOperator(BaseOperator):
@@ -81,8 +65,8 @@ class FreshdeskToPostgresOperator(BaseOperator):
         self.batch_size = batch_size
 
     def execute(self, context: Any) -> dict[str, Any]:
-        start = as_utc(self.window_start)
-        end = as_utc(self.window_end) if self.window_end else None
+        start = parse_instant("window_start", self.window_start)
+        end = parse_instant("window_end", self.window_end) if self.window_end else None
         if end is not None and end <= start:
             raise ValueError(f"window_end {end.isoformat()} must be after window_start {start.isoformat()}")
         hook = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id)
@@ -102,7 +86,7 @@ class FreshdeskToPostgresOperator(BaseOperator):
                 include=self._include,
             )
             if self.advance_watermark and end is None:
-                self._advance_watermarks(conn, stats, start, _run_id(context))
+                self._advance_watermarks(conn, stats, start, context_run_id(context))
             for stream, stream_stats in stats.streams.items():
                 runs.finish(conn, stream, rows_loaded=stream_stats.tickets, counts=stream_stats.as_dict())
         self.log.info(
@@ -179,7 +163,7 @@ class FreshdeskIncrementalSyncOperator(BaseOperator):
         self.batch_size = batch_size
 
     def execute(self, context: Any) -> dict[str, Any]:
-        run_id = _run_id(context)
+        run_id = context_run_id(context)
         hook = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id)
         summary: dict[str, Any] = {}
         with recorded_runs(self.postgres_conn_id, context=context, streams=self.streams) as runs:

@@ -24,11 +24,12 @@ from typing import Any
 from airflow.sdk import BaseOperator
 
 from freshdesk_provider import lineage
+from freshdesk_provider.backfill_plan import parse_instant
 from freshdesk_provider.exceptions import FreshdeskAccessDenied, FreshdeskNotFound
 from freshdesk_provider.hooks.freshdesk import FreshdeskHook
-from freshdesk_provider.operators.freshdesk_to_postgres import _run_id, as_utc
 from freshdesk_provider.operators.warehouse_session import (
     DEFAULT_WAREHOUSE_CONN_ID,
+    context_run_id,
     recorded_runs,
     warehouse_transaction,
 )
@@ -73,14 +74,14 @@ class FreshdeskTimeEntriesToPostgresOperator(BaseOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         hook = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id)
-        before = as_utc(self.executed_before) if self.executed_before else None
+        before = parse_instant("executed_before", self.executed_before) if self.executed_before else None
         with (
             recorded_runs(self.postgres_conn_id, context=context, streams=(TIME_ENTRIES_STREAM,)) as runs,
             warehouse_transaction(self.postgres_conn_id) as conn,
         ):
             watermark = sync_state.get_watermark(conn, TIME_ENTRIES_STREAM)
             if self.executed_after:
-                since = as_utc(self.executed_after)
+                since = parse_instant("executed_after", self.executed_after)
                 may_advance = before is None and (watermark is None or since <= watermark)
             elif watermark is None:
                 since = datetime.now(timezone.utc) - self.initial_lookback
@@ -100,7 +101,7 @@ class FreshdeskTimeEntriesToPostgresOperator(BaseOperator):
                     conn,
                     TIME_ENTRIES_STREAM,
                     loaded.max_executed_at or watermark or since,
-                    run_id=_run_id(context),
+                    run_id=context_run_id(context),
                     rows_loaded=loaded.entries,
                 )
             summary = {"read_from": since.isoformat(), **loaded.as_dict()}

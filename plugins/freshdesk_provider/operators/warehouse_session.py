@@ -35,6 +35,11 @@ def warehouse_transaction(postgres_conn_id: str = DEFAULT_WAREHOUSE_CONN_ID) -> 
         conn.close()
 
 
+def context_run_id(context: Any) -> str:
+    """The Airflow run id of a task's context (``manual`` when run outside Airflow)."""
+    return str(context.get("run_id") or "manual")
+
+
 class RunRecords:
     """Rows of the warehouse's run log, one per stream (``freshdesk.sync_status`` reads them)."""
 
@@ -59,7 +64,7 @@ def recorded_runs(
     still shows up, with its error, in ``freshdesk.sync_status``."""
     ti = context.get("ti")
     dag_id = str(getattr(ti, "dag_id", None) or "unknown")
-    run_id = str(context.get("run_id") or "manual")
+    run_id = context_run_id(context)
     with warehouse_transaction(postgres_conn_id) as conn:
         records = RunRecords(
             {
