@@ -488,3 +488,39 @@ def test_a_refresh_refuses_volumes_that_disagree_with_contacts(warehouse_dsn: st
         rebuild_volumes(conn)
         conn.commit()
         assert_volumes(read_volumes(conn), derived_volumes(conn))
+
+
+def test_a_refresh_writes_only_what_changed(warehouse_dsn: str) -> None:
+    """A group change updates the ticket's contacts in place (same pages, no new index entries)
+    and merges only their old and new cells; a status-only change writes nothing derived."""
+    with warehouse(warehouse_dsn) as conn:
+        RawLoader(conn).load_groups(GROUPS)
+        RawLoader(conn).load([_bundle(i) for i in range(1, 6)])
+        rebuild_volumes(conn)
+        conn.commit()
+
+    def writes(conn: psycopg.Connection[Any]) -> dict[str, tuple[int, int, int, int]]:
+        rows = conn.execute(
+            "SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd, n_tup_del FROM pg_stat_xact_user_tables"
+            " WHERE schemaname = 'freshdesk' AND relname IN ('contacts', 'queue_interval_volume')"
+        )
+        return {name: (ins, upd, hot, dele) for name, ins, upd, hot, dele in rows.fetchall()}
+
+    with psycopg.connect(warehouse_dsn) as conn:
+        RawLoader(conn).load([_bundle(3, "2024-03-01 13:00:00", group_id=2)])
+        conn.commit()
+        stats = refresh_volumes(conn)
+        # Ticket 3's two contacts move from group 1's two cells (each holding 5) to two new cells.
+        assert (stats.contacts_removed, stats.contacts_added, stats.volume_rows_changed) == (2, 2, 4)
+        ins, upd, hot, dele = writes(conn)["contacts"]
+        assert (ins, upd, dele) == (0, 2, 0) and hot == 2
+        assert writes(conn)["queue_interval_volume"] == (2, 2, 2, 0)
+        conn.commit()
+        assert_volumes(read_volumes(conn), derived_volumes(conn))
+    with psycopg.connect(warehouse_dsn) as conn:
+        status_only = _bundle(4, "2024-03-01 14:00:00")
+        status_only[0]["status"] = 4
+        RawLoader(conn).load([status_only])
+        stats = refresh_volumes(conn)
+        assert stats.tickets == 1 and stats.volume_rows_changed == 0
+        assert set(writes(conn).values()) <= {(0, 0, 0, 0)}

@@ -257,3 +257,13 @@ def test_queue_interval_volume_has_the_contract_shape(warehouse_dsn: str) -> Non
         ("contacts", "integer"),
     ]
     assert pk == ("PRIMARY KEY (interval_start, queue_name)",)
+
+
+def test_a_server_too_old_for_the_refresh_is_refused_up_front(
+    warehouse_dsn: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(migrations, "MIN_SERVER_VERSION", 990000)
+    with psycopg.connect(warehouse_dsn, autocommit=True) as conn:
+        with pytest.raises(MigrationError, match=r"needs PostgreSQL 99 or newer \(MERGE\)"):
+            migrate(conn)
+        assert conn.execute("SELECT to_regclass('freshdesk_raw.schema_migrations')").fetchone() == (None,)

@@ -23,6 +23,8 @@ from freshdesk_provider.warehouse.sql import load_sql, sql_dir
 log = logging.getLogger(__name__)
 
 MIGRATIONS_SUBDIR = "migrations"
+#: the refresh merges volume changes with MERGE (PostgreSQL 15)
+MIN_SERVER_VERSION = 150000
 _FILE_NAME = re.compile(r"^V(\d{3,})__([a-z0-9_]+)\.sql$")
 
 
@@ -81,6 +83,11 @@ def migrate(conn: psycopg.Connection[Any], *, target_version: int | None = None)
     if not conn.autocommit and conn.info.transaction_status != pq.TransactionStatus.IDLE:
         raise MigrationError(
             "migrate() commits each migration: call it on a connection with no transaction in progress"
+        )
+    if conn.info.server_version < MIN_SERVER_VERSION:
+        raise MigrationError(
+            f"the warehouse runs PostgreSQL {conn.info.server_version // 10000}; the queue-volume refresh "
+            f"needs PostgreSQL {MIN_SERVER_VERSION // 10000} or newer (MERGE)"
         )
     available = available_migrations()
     with conn.transaction():

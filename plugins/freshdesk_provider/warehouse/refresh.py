@@ -2,8 +2,9 @@
 rules applied to the raw mirror.
 
 The incremental refresh consumes the dirty-ticket queue, derives those tickets' contacts again,
-replaces only the contacts that changed and applies the difference (old contact -1, new
-contact +1) to exactly the (interval, queue) cells they touched before and after the change.
+compares them with the stored ones, writes only the contacts that changed (a changed contact
+is updated in place) and merges the difference (old contact -1, new contact +1) into exactly
+the (interval, queue) cells they touched before and after the change.
 Its cost follows the number of changed tickets, not the size of the warehouse. Neither
 function commits: they run in the caller's transaction (READ COMMITTED), serialised with each
 other by an advisory lock.
@@ -49,27 +50,23 @@ def refresh_volumes(conn: psycopg.Connection[Any]) -> RefreshStats:
         stats.tickets = _run(conn, "refresh/consume_dirty_tickets.sql")
         stats.tickets += _run(conn, "refresh/consume_dirty_groups.sql")
         if stats.tickets:
-            _run(conn, "refresh/analyze_tickets.sql")
             _run(conn, "refresh/derive_contacts.sql")
-            _run(conn, "refresh/analyze_new.sql")
-            _run(conn, "refresh/remove_stale_contacts.sql")
-            _run(conn, "refresh/insert_new_contacts.sql")
-            _run(conn, "refresh/analyze_delta.sql")
-            _run(conn, "refresh/net_deltas.sql")
-            _run(conn, "refresh/analyze_net.sql")
-            added = _run(conn, "refresh/add_volumes.sql")
-            emptied = _run(conn, "refresh/delete_emptied_volumes.sql")
-            reduced = _run(conn, "refresh/update_volumes.sql")
-            losing = int((conn.execute(load_sql("refresh/count_losing_cells.sql")).fetchone() or (0,))[0])
-            if emptied + reduced != losing:
-                # A cell losing contacts it does not have: volumes and contacts disagree.
-                raise RuntimeError(
-                    f"{losing - emptied - reduced} queue_interval_volume cells lack contacts that "
-                    "freshdesk.contacts holds; run rebuild_volumes() to rebuild them"
-                )
-            stats.volume_rows_changed = added + emptied + reduced
-            removed, added = conn.execute(load_sql("refresh/delta_totals.sql")).fetchone() or (0, 0)
-            stats.contacts_removed, stats.contacts_added = int(removed), int(added)
+            _run(conn, "refresh/collect_old_contacts.sql")
+            stats.contacts_removed = _run(conn, "refresh/find_stale_contacts.sql")
+            stats.contacts_added = _run(conn, "refresh/find_fresh_contacts.sql")
+            if stats.contacts_removed or stats.contacts_added:
+                cells = _run(conn, "refresh/net_deltas.sql")
+                _run(conn, "refresh/delete_gone_contacts.sql")
+                _run(conn, "refresh/upsert_fresh_contacts.sql")
+                if cells:
+                    _run(conn, "refresh/analyze_net.sql")
+                    stats.volume_rows_changed = _run(conn, "refresh/merge_volumes.sql")
+                    if stats.volume_rows_changed != cells:
+                        # A cell losing contacts it does not have: volumes and contacts disagree.
+                        raise RuntimeError(
+                            f"{cells - stats.volume_rows_changed} queue_interval_volume cells lack contacts "
+                            "that freshdesk.contacts holds; run rebuild_volumes() to rebuild them"
+                        )
     stats.seconds = round(time.monotonic() - began, 3)
     log.info("Queue volume refresh: %s", stats)
     return stats

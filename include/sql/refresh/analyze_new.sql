@@ -1,1 +1,0 @@
-ANALYZE pg_temp._fd_refresh_new

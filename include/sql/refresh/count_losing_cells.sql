@@ -1,1 +1,0 @@
-SELECT count(*) FROM pg_temp._fd_refresh_net WHERE delta < 0
