@@ -1,4 +1,5 @@
--- Bench only: %(n)s tickets spread evenly over the warehouse, with their conversations.
+-- Bench only: %(n)s tickets among those with id > %(after_id)s, one in every %(step)s, with
+-- their conversations.
 SELECT t.payload, t.id, t.group_id, t.requester_id, t.source, t.created_at, t.updated_at,
        COALESCE(jsonb_agg(jsonb_build_object(
            'id', v.id, 'ticket_id', v.ticket_id, 'user_id', v.user_id, 'source', v.source,
@@ -7,7 +8,7 @@ SELECT t.payload, t.id, t.group_id, t.requester_id, t.source, t.created_at, t.up
            FILTER (WHERE v.id IS NOT NULL), '[]'::jsonb)
 FROM freshdesk_raw.tickets t
 LEFT JOIN freshdesk_raw.conversations v ON v.ticket_id = t.id
-WHERE t.id %% %(step)s = %(offset)s
+WHERE t.id > %(after_id)s AND t.id %% %(step)s = %(offset)s
 GROUP BY t.id
 ORDER BY t.id
 LIMIT %(n)s
