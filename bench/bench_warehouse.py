@@ -8,10 +8,12 @@
    at a ratio <= 1.5: the refresh should cost what changed, not what is stored. Two shapes of
    change: tickets spread evenly over the whole year of history (the worst case: every change
    lands on pages of its own), and tickets among the newest 5,000 (the shape of an hourly
-   sync, which sees the tickets customers and agents are working on now).
+   sync, which sees the tickets customers and agents are working on now). Each round runs as
+   the hourly sync does: a checkpoint (an hour holds several), then one transaction that loads
+   the changed tickets (not timed) and refreshes (timed, commit included).
 
 Usage: .venv/bin/python bench/bench_warehouse.py [--load-tickets 20000] [--small 10000]
-       [--large 1000000] [--changed 1000] [--repeats 5]
+       [--large 1000000] [--changed 1000] [--repeats 5] [--separate-load-transaction]
 PostgreSQL: $FRESHDESK_TEST_PG_DSN, else scripts/ensure_postgres.py's choice. Scratch
 databases are created beside it and dropped at the end.
 """
@@ -190,6 +192,8 @@ SCENARIOS = {
     "recent": "among the newest 5,000 tickets (an hourly sync's shape)",
 }
 RECENT_POOL = 5_000
+#: keeps the conversation ids each scenario adds apart
+SCENARIO_IDS = {"spread": 0, "recent": 5_000_000_000}
 
 
 def changed_bundles(
@@ -219,7 +223,7 @@ def changed_bundles(
         convs = [dict(c) for c in conversations]
         new_at = iso(updated_at + timedelta(hours=12))
         convs.append(
-            {"id": 10_000_000_000 + round_no * 10_000_000 + ticket_id, "ticket_id": ticket_id,
+            {"id": 10_000_000_000 + SCENARIO_IDS[scenario] + round_no * 10_000_000 + ticket_id, "ticket_id": ticket_id,
              "user_id": requester_id, "source": 0, "incoming": True, "private": False,
              "created_at": new_at, "updated_at": new_at}
         )
@@ -228,8 +232,9 @@ def changed_bundles(
 
 
 def checkpoint(conn: psycopg.Connection[Any]) -> None:
-    """Write out the pages the load dirtied, so that the refresh timed next is not charged with
-    evicting them (the background writer's job). Needs superuser or pg_checkpoint."""
+    """A checkpoint, as the hour between two syncs holds several (checkpoint_timeout is 5
+    minutes by default): every page the next transaction changes first writes a full-page
+    image to the WAL, as it would in production. Needs superuser or pg_checkpoint."""
     try:
         conn.execute(load_sql("bench/checkpoint.sql"))
         conn.commit()
@@ -237,14 +242,25 @@ def checkpoint(conn: psycopg.Connection[Any]) -> None:
         conn.rollback()
 
 
-def time_refreshes(dsn: str, tickets: int, changed: int, repeats: int, scenario: str) -> list[float]:
+def time_refreshes(
+    dsn: str, tickets: int, changed: int, repeats: int, scenario: str, *, separate_load: bool = False
+) -> list[float]:
+    """Each round as the hourly sync runs it: after a checkpoint, one transaction loads the
+    changed tickets (not timed) and refreshes (timed, with the commit). ``separate_load``:
+    the load commits, then the checkpoint, then the refresh in a transaction of its own (the
+    refresh then also prunes the row versions the load left behind)."""
     times = []
     with psycopg.connect(dsn) as conn:
         for round_no in range(repeats):
             bundles = changed_bundles(conn, tickets, changed, round_no, scenario)
-            RawLoader(conn).load(bundles)
             conn.commit()
-            checkpoint(conn)
+            if separate_load:
+                RawLoader(conn).load(bundles)
+                conn.commit()
+                checkpoint(conn)
+            else:
+                checkpoint(conn)
+                RawLoader(conn).load(bundles)
             began = time.perf_counter()
             stats = refresh_volumes(conn)
             conn.commit()
@@ -253,7 +269,9 @@ def time_refreshes(dsn: str, tickets: int, changed: int, repeats: int, scenario:
     return times
 
 
-def bench_refresh(admin: str, small: int, large: int, changed: int, repeats: int) -> None:
+def bench_refresh(
+    admin: str, small: int, large: int, changed: int, repeats: int, *, separate_load: bool = False
+) -> None:
     print(
         f"\n== Incremental refresh after {changed:,} changed tickets (each moved to another group, one more"
         f" customer reply; {repeats} rounds of different tickets per shape of change; median and best)"
@@ -271,7 +289,7 @@ def bench_refresh(admin: str, small: int, large: int, changed: int, repeats: int
             print(f"{size:>10,} tickets ({contacts:,} contacts, {cells:,} volume rows;"
                   f" built in {build_seconds:.0f} s):")
             for scenario in SCENARIOS:
-                times = time_refreshes(dsn, size, changed, repeats, scenario)
+                times = time_refreshes(dsn, size, changed, repeats, scenario, separate_load=separate_load)
                 medians[scenario][size], bests[scenario][size] = statistics.median(times), min(times)
                 rounds = ", ".join(f"{t * 1000:.0f}" for t in times)
                 print(
@@ -292,6 +310,10 @@ def main() -> int:
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--changed", type=int, default=1_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--separate-load-transaction", action="store_true",
+        help="commit the load and checkpoint before the refresh (the hourly sync loads and refreshes in one)",
+    )
     args = parser.parse_args()
     admin = admin_dsn()
     with psycopg.connect(admin) as conn:
@@ -300,7 +322,9 @@ def main() -> int:
     print(f"PostgreSQL {version} at {conninfo_to_dict(admin).get('host')}, shared_buffers {shared_buffers},"
           f" {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     bench_load(admin, args.load_tickets)
-    bench_refresh(admin, args.small, args.large, args.changed, args.repeats)
+    bench_refresh(
+        admin, args.small, args.large, args.changed, args.repeats, separate_load=args.separate_load_transaction
+    )
     return 0
 
 

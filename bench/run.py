@@ -501,7 +501,7 @@ def scenario_refresh(small: int, large: int, changed: int, rows: list) -> None:
     for scenario, shape in (("spread", "changes spread over all history, worst case"),
                             ("recent", "changes among the newest 5,000 tickets")):
         ratios = [line.strip() for line in lines if line.startswith(f"ratio {scenario} ")]
-        timings = [" ".join(line.split()[1:6]) for line in lines
+        timings = [" ".join(line.split()[1:6]).rstrip(",") for line in lines
                    if line.strip().startswith(scenario) and "median" in line]
         median = next((r.split(":")[1].split("(")[0].strip() for r in ratios if "(median)" in r), "see log")
         rows.append(
