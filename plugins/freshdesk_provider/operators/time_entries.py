@@ -37,7 +37,7 @@ from freshdesk_provider.warehouse import sync_state
 from freshdesk_provider.warehouse.time_entries import (
     TIME_ENTRIES_STREAM,
     load_time_entries,
-    rebuild_planning_measures,
+    refresh_planning_measures,
 )
 
 
@@ -136,8 +136,9 @@ class FreshdeskTimeEntriesToPostgresOperator(BaseOperator):
 
 
 class FreshdeskRefreshPlanningMeasuresOperator(BaseOperator):
-    """Rebuild ``freshdesk.queue_interval_handle_time`` and ``freshdesk.queue_interval_response_times``
-    (run after the queue volumes are refreshed: both follow ``freshdesk.contacts``)."""
+    """Bring ``freshdesk.queue_interval_handle_time`` and ``freshdesk.queue_interval_response_times``
+    up to date in the cells that changed (run after the queue volumes are refreshed: both follow
+    ``freshdesk.contacts``)."""
 
     ui_color = "#f5e6d3"
 
@@ -153,8 +154,8 @@ class FreshdeskRefreshPlanningMeasuresOperator(BaseOperator):
 
     def execute(self, context: Any) -> dict[str, int]:
         with warehouse_transaction(self.postgres_conn_id) as conn:
-            summary = rebuild_planning_measures(conn)
-        self.log.info("Planning measures rebuilt: %s", summary)
+            summary = refresh_planning_measures(conn)
+        self.log.info("Planning measures refreshed: %s", summary)
         return summary
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:

@@ -52,6 +52,7 @@ def refresh_volumes(conn: psycopg.Connection[Any]) -> RefreshStats:
         if stats.tickets:
             _run(conn, "refresh/derive_contacts.sql")
             _run(conn, "refresh/collect_old_contacts.sql")
+            _run(conn, "refresh/mark_planning_cells.sql")
             stats.contacts_removed = _run(conn, "refresh/find_stale_contacts.sql")
             stats.contacts_added = _run(conn, "refresh/find_fresh_contacts.sql")
             if stats.contacts_removed or stats.contacts_added:
@@ -84,6 +85,7 @@ def rebuild_volumes(conn: psycopg.Connection[Any]) -> RefreshStats:
         stats.tickets = int((conn.execute(load_sql("rebuild/count_tickets.sql")).fetchone() or (0,))[0])
         stats.contacts_added = _run(conn, "rebuild/insert_contacts.sql")
         stats.volume_rows_changed = _run(conn, "rebuild/insert_volumes.sql")
+        _run(conn, "rebuild/mark_planning_full.sql")
     stats.seconds = round(time.monotonic() - began, 3)
     log.info("Queue volume rebuild: %s", stats)
     return stats

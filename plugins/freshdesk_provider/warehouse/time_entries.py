@@ -45,14 +45,18 @@ class TimeEntryLoad:
 def load_time_entries(
     conn: psycopg.Connection[Any], entries: Iterable[dict[str, Any]], *, batch_size: int = 1000
 ) -> TimeEntryLoad:
-    """Upsert ``entries`` (dicts as Freshdesk returns them) in the caller's transaction."""
+    """Upsert ``entries`` (dicts as Freshdesk returns them) in the caller's transaction, and mark
+    the Tickets cells they feed for ``refresh_planning_measures``."""
     stats = TimeEntryLoad()
     sql = load_sql("time_entries/upsert.sql")
+    mark_cells = load_sql("time_entries/mark_planning_cells.sql")
     batch: list[dict[str, Any]] = []
 
     def flush() -> None:
         if batch:
             with conn.cursor() as cur:
+                tickets = sorted({row["ticket_id"] for row in batch})
+                cur.execute(mark_cells, {"ticket_ids": tickets, "entry_ids": [row["id"] for row in batch]})
                 cur.executemany(sql, batch)
             batch.clear()
 
@@ -83,14 +87,40 @@ def load_time_entries(
 
 def rebuild_planning_measures(conn: psycopg.Connection[Any]) -> dict[str, int]:
     """Rebuild ``freshdesk.queue_interval_handle_time`` and ``freshdesk.queue_interval_response_times``
-    from the current contacts, time entries and ticket stats, in the caller's transaction.
+    in full from the current contacts, time entries and ticket stats, in the caller's transaction.
 
-    A full rebuild (simple and always consistent with ``freshdesk.contacts``); it takes an
-    EXCLUSIVE lock so that two rebuilds never interleave, while BI keeps reading the old rows.
+    It takes an EXCLUSIVE lock so that two rebuilds never interleave, while BI keeps reading the
+    old rows. The cells marked for recomputation are consumed first: the rebuild covers them.
     """
     conn.execute(load_sql("planning/lock.sql"))
+    conn.execute(load_sql("planning/create_work_cells.sql"))
+    cells = conn.execute(load_sql("planning/consume_dirty_cells.sql")).rowcount
+    return _rebuild(conn, cells)
+
+
+def _rebuild(conn: psycopg.Connection[Any], cells: int) -> dict[str, int]:
     conn.execute(load_sql("planning/clear_handle_time.sql"))
     handle = conn.execute(load_sql("planning/rebuild_handle_time.sql")).rowcount
     conn.execute(load_sql("planning/clear_response_times.sql"))
     response = conn.execute(load_sql("planning/rebuild_response_times.sql")).rowcount
-    return {"handle_time_rows": handle, "response_time_rows": response}
+    return {"full_rebuild": 1, "cells": cells, "handle_time_rows": handle, "response_time_rows": response}
+
+
+def refresh_planning_measures(conn: psycopg.Connection[Any]) -> dict[str, int]:
+    """Compute the planning measures again in the cells marked since the last run (by the volume
+    refresh and the time-entry load), in the caller's transaction: the cost follows what
+    changed. Rebuilds in full when asked for (after ``rebuild_volumes``) or never built."""
+    conn.execute(load_sql("planning/lock.sql"))
+    conn.execute(load_sql("planning/create_work_cells.sql"))
+    cells = conn.execute(load_sql("planning/consume_dirty_cells.sql")).rowcount
+    row = conn.execute(load_sql("planning/needs_full_rebuild.sql")).fetchone()
+    if row and row[0]:
+        return _rebuild(conn, cells)
+    summary = {"full_rebuild": 0, "cells": cells, "handle_time_rows": 0, "response_time_rows": 0}
+    if cells:
+        conn.execute(load_sql("planning/analyze_work_cells.sql"))
+        conn.execute(load_sql("planning/delete_cells_handle_time.sql"))
+        summary["handle_time_rows"] = conn.execute(load_sql("planning/insert_cells_handle_time.sql")).rowcount
+        conn.execute(load_sql("planning/delete_cells_response_times.sql"))
+        summary["response_time_rows"] = conn.execute(load_sql("planning/insert_cells_response_times.sql")).rowcount
+    return summary
