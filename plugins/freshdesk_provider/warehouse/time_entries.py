@@ -92,10 +92,14 @@ def rebuild_planning_measures(conn: psycopg.Connection[Any]) -> dict[str, int]:
     It takes an EXCLUSIVE lock so that two rebuilds never interleave, while BI keeps reading the
     old rows. The cells marked for recomputation are consumed first: the rebuild covers them.
     """
+    return _rebuild(conn, _consume_marked_cells(conn))
+
+
+def _consume_marked_cells(conn: psycopg.Connection[Any]) -> int:
+    """Lock the planning tables and move the marked cells into this transaction's work table."""
     conn.execute(load_sql("planning/lock.sql"))
     conn.execute(load_sql("planning/create_work_cells.sql"))
-    cells = conn.execute(load_sql("planning/consume_dirty_cells.sql")).rowcount
-    return _rebuild(conn, cells)
+    return conn.execute(load_sql("planning/consume_dirty_cells.sql")).rowcount
 
 
 def _rebuild(conn: psycopg.Connection[Any], cells: int) -> dict[str, int]:
@@ -110,9 +114,7 @@ def refresh_planning_measures(conn: psycopg.Connection[Any]) -> dict[str, int]:
     """Compute the planning measures again in the cells marked since the last run (by the volume
     refresh and the time-entry load), in the caller's transaction: the cost follows what
     changed. Rebuilds in full when asked for (after ``rebuild_volumes``) or never built."""
-    conn.execute(load_sql("planning/lock.sql"))
-    conn.execute(load_sql("planning/create_work_cells.sql"))
-    cells = conn.execute(load_sql("planning/consume_dirty_cells.sql")).rowcount
+    cells = _consume_marked_cells(conn)
     row = conn.execute(load_sql("planning/needs_full_rebuild.sql")).fetchone()
     if row and row[0]:
         return _rebuild(conn, cells)
