@@ -10,7 +10,9 @@ DAGS_FOLDER = Path(__file__).resolve().parent.parent / "dags"
 
 
 @pytest.fixture(scope="module")
-def dagbag():
+def dagbag(airflow_db: str):
+    # get_dag() reads Airflow's metadata database: on a machine that never ran the suite it
+    # does not exist until the airflow_db fixture creates and migrates it.
     from airflow.dag_processing.dagbag import DagBag
 
     return DagBag(dag_folder=str(DAGS_FOLDER), known_pools={"default_pool", "freshdesk_api"})
