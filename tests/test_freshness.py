@@ -18,7 +18,7 @@ from types import SimpleNamespace
 
 import psycopg
 import pytest
-from test_handle_time_support import CONTEXT, backfill, days_ago
+from planning_support import CONTEXT, backfill, days_ago
 
 from freshdesk_provider import alerts
 from freshdesk_provider.operators.freshdesk_to_postgres import FreshdeskIncrementalSyncOperator

@@ -7,7 +7,7 @@ from datetime import timezone
 
 import psycopg
 import pytest
-from test_handle_time_support import (
+from planning_support import (
     CONTEXT,
     backfill,
     days_ago,

@@ -9,7 +9,7 @@ from datetime import timezone
 import psycopg
 import pytest
 from contact_truth import parse_time
-from test_handle_time_support import backfill, days_ago, imported_tickets, percentile_cont, ticket_queue
+from planning_support import backfill, days_ago, imported_tickets, percentile_cont, ticket_queue
 
 
 def _stats(sim, ticket_id: int) -> dict:
