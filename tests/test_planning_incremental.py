@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 import pytest
 from test_warehouse_incremental import World
-from test_warehouse_support import warehouse
+from warehouse_support import warehouse
 
 from freshdesk_provider.warehouse.loader import RawLoader
 from freshdesk_provider.warehouse.refresh import rebuild_volumes, refresh_volumes

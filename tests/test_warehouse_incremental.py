@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 import pytest
 from contact_truth import expected_volumes
-from test_warehouse_support import assert_volumes, conv, derived_volumes, group, read_volumes, ticket, warehouse
+from warehouse_support import assert_volumes, conv, derived_volumes, group, read_volumes, ticket, warehouse
 
 from freshdesk_provider.warehouse.loader import RawLoader
 from freshdesk_provider.warehouse.refresh import rebuild_volumes, refresh_volumes

@@ -9,7 +9,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from test_warehouse_support import conv, group, ticket, warehouse
+from warehouse_support import conv, group, ticket, warehouse
 
 from freshdesk_provider.warehouse.loader import RawLoader
 from freshdesk_provider.warehouse.migrations import migrate

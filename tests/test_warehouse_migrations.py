@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 import pytest
 from contact_truth import expected_volumes
-from test_warehouse_support import assert_volumes, conv, group, read_volumes, ticket
+from warehouse_support import assert_volumes, conv, group, read_volumes, ticket
 
 from freshdesk_provider.warehouse import migrations
 from freshdesk_provider.warehouse.loader import RawLoader

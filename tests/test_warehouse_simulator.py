@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 import pytest
 from contact_truth import expected_volumes
-from test_warehouse_support import assert_volumes, read_volumes, warehouse
+from warehouse_support import assert_volumes, read_volumes, warehouse
 
 from freshdesk_provider.warehouse.loader import Bundle, RawLoader
 from freshdesk_provider.warehouse.refresh import rebuild_volumes, refresh_volumes

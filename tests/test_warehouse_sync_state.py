@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from test_warehouse_support import warehouse
+from warehouse_support import warehouse
 
 from freshdesk_provider.warehouse import sync_state
 

@@ -16,7 +16,7 @@ from contact_truth import (
     expected_volumes,
     ticket_source_name,
 )
-from test_warehouse_support import (
+from warehouse_support import (
     assert_volumes,
     conv,
     derived_volumes,
