@@ -804,8 +804,6 @@ class FreshdeskHook(HttpHook):
     ) -> Iterator[dict[str, Any]]:
         if filter not in TICKET_FILTERS:
             raise ValueError(f"filter must be one of {TICKET_FILTERS}, got {filter!r}")
-        if isinstance(include, str):
-            include = (include,)
         cost = 1 + 2 * len(include)
         until_dt = None if until is None else parse_timestamp(format_timestamp(until))
         base_params: dict[str, Any] = {"order_by": "updated_at", "order_type": "asc", "per_page": PER_PAGE}
