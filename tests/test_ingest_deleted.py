@@ -45,3 +45,42 @@ def test_deleted_tickets_conversations(make_simulator, freshdesk_conn_env, wareh
     else:
         assert stored == 0
         assert conversation_reads == 1, "one probe, then no credit spent on 403s"
+
+
+def test_a_ticket_deleted_after_it_was_listed(
+    make_simulator, freshdesk_conn_env, warehouse_dsn: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Listed live, deleted before its conversations are read (403): the ticket loads, the run
+    goes on, and the task log names it instead of passing it over in silence."""
+    sim = make_simulator(seed=43, tickets=200, days=5, deleted_fraction=0.0, spam_fraction=0.0)
+    freshdesk_conn_env(sim)
+    victim = next(tid for tid, convs in sorted(sim.account.conversations.items()) if convs)
+
+    class RacingHook(FreshdeskHook):
+        def iter_tickets(self, *args, **kwargs):
+            for ticket in super().iter_tickets(*args, **kwargs):
+                if ticket["id"] == victim:
+                    sim.account.delete_ticket(victim)
+                yield ticket
+
+    with psycopg.connect(warehouse_dsn) as conn, caplog.at_level("WARNING", logger="freshdesk_provider.ingest"):
+        migrate(conn)
+        stats = ingest_window(
+            RacingHook(),
+            RawLoader(conn),
+            updated_since=datetime.now(timezone.utc) - timedelta(days=6),
+            streams=("tickets",),
+        )
+        conn.commit()
+        stored_victim = conn.execute(
+            "SELECT deleted, (SELECT count(*) FROM freshdesk_raw.conversations WHERE ticket_id = %s) "
+            "FROM freshdesk_raw.tickets WHERE id = %s",
+            (victim, victim),
+        ).fetchone()
+    live = stats.streams["tickets"]
+    assert live.tickets == 200
+    assert live.unreadable_conversations == 1
+    assert live.conversations_reused == 0
+    assert stored_victim == (False, 0), "listed live, loaded as listed; its conversations were never readable"
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(f"e.g. ids {victim}" in w and "1 listed tickets" in w for w in warnings), warnings

@@ -58,7 +58,11 @@ def normalise_ticket(ticket: dict[str, Any], list_filter: str | None) -> dict[st
 class StreamStats:
     tickets: int = 0
     conversations: int = 0
+    #: tickets whose conversations Freshdesk would not serve (403 or 404): their stored ones stay
     unreadable_conversations: int = 0
+    #: tickets listed in the version the warehouse holds: their stored conversations are current,
+    #: so they were not read again (the incremental run's overlap)
+    conversations_reused: int = 0
     max_updated_at: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -66,8 +70,30 @@ class StreamStats:
             "tickets": self.tickets,
             "conversations": self.conversations,
             "unreadable_conversations": self.unreadable_conversations,
+            "conversations_reused": self.conversations_reused,
             "max_updated_at": self.max_updated_at.isoformat() if self.max_updated_at else None,
         }
+
+
+#: unreadable ticket ids named in the warning, at most
+UNREADABLE_IDS_SHOWN = 10
+
+
+@dataclass
+class _ConversationTally:
+    """Why tickets came without conversations; kept by the reader thread of one walk."""
+
+    unreadable: int = 0
+    reused: int = 0
+    unreadable_ids: list[Any] = field(default_factory=list)
+
+    def count(self, ticket_id: Any, conversations: list[dict[str, Any]] | None, *, reused: bool) -> None:
+        if reused:
+            self.reused += 1
+        elif conversations is None:
+            self.unreadable += 1
+            if len(self.unreadable_ids) < UNREADABLE_IDS_SHOWN:
+                self.unreadable_ids.append(ticket_id)
 
 
 @dataclass
@@ -143,6 +169,7 @@ def _bundles(
     tickets: Iterable[dict[str, Any]],
     list_filter: str | None,
     stored: dict[int, tuple[datetime, bool, bool]] | None = None,
+    tally: _ConversationTally | None = None,
 ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]] | None]]:
     """``(ticket, conversations)`` for each listed ticket, as one continuous stream.
 
@@ -154,8 +181,10 @@ def _bundles(
     Nor are tickets whose listed version (``updated_at``, deleted, spam) is the one ``stored``
     in the warehouse: Freshdesk moves ``updated_at`` when a conversation is added, so their
     stored conversations are current. That is the incremental run's overlap, which would
-    otherwise be read again every hour.
+    otherwise be read again every hour. ``tally`` counts the tickets yielded without
+    conversations, and why.
     """
+    tally = tally if tally is not None else _ConversationTally()
     if list_filter == "deleted":
         tickets = iter(tickets)
         first = next(tickets, None)
@@ -163,9 +192,11 @@ def _bundles(
             return
         first = normalise_ticket(first, list_filter)
         first_conversations = hook.get_conversations(first["id"])
+        tally.count(first["id"], first_conversations, reused=False)
         yield first, first_conversations
         if first_conversations is None:
             for ticket in tickets:
+                tally.count(ticket["id"], None, reused=False)
                 yield normalise_ticket(ticket, list_filter), None
             return
     pending: dict[Any, dict[str, Any]] = {}
@@ -197,11 +228,14 @@ def _bundles(
 
     for ticket_id, conversations in hook.fetch_conversations(ids(), skip=unchanged if stored else None):
         ticket = pending.pop(ticket_id)
-        if ticket_id in skipped:
+        reused = ticket_id in skipped
+        if reused:
             skipped.discard(ticket_id)
             if not matches_stored(ticket):
                 # Listed again, newer, while its skip was queued: read it after all.
                 conversations = hook.get_conversations(ticket_id)
+                reused = False
+        tally.count(ticket_id, conversations, reused=reused)
         yield ticket, conversations
 
 
@@ -295,18 +329,28 @@ def ingest_window(
             flags = {"deleted": False, "spam": False} if list_filter is None else {"spam": True}
             stored = loader.stored_versions(updated_since, until, **flags)
         tickets = hook.iter_tickets(updated_since, until=until, filter=list_filter, include=include)
-        batches = _batches(_bundles(hook, tickets, list_filter, stored), batch_size)  # type: ignore[arg-type]
-        for batch in _prefetched(batches):
+        tally = _ConversationTally()
+        bundles = _bundles(hook, tickets, list_filter, stored, tally)  # type: ignore[arg-type]
+        for batch in _prefetched(_batches(bundles, batch_size)):
             loader.load(batch)
             stream_stats.tickets += len({ticket["id"] for ticket, _ in batch})
-            for _, convs in batch:
-                if convs is None:
-                    stream_stats.unreadable_conversations += 1
-                else:
-                    stream_stats.conversations += len(convs)
+            stream_stats.conversations += sum(len(convs) for _, convs in batch if convs is not None)
             batch_max = max(parse_timestamp(ticket["updated_at"]) for ticket, _ in batch)
             if stream_stats.max_updated_at is None or batch_max > stream_stats.max_updated_at:
                 stream_stats.max_updated_at = batch_max
             progress.report(stream_stats, hook)
+        # The reader thread has finished the walk: its tally is complete.
+        stream_stats.unreadable_conversations += tally.unreadable
+        stream_stats.conversations_reused += tally.reused
         progress.report(stream_stats, hook, force=True)
+        if tally.unreadable and list_filter is None:
+            # The deleted list's 403s are expected; a listed live ticket's are not.
+            log.warning(
+                "%s: Freshdesk would not serve the conversations of %d listed tickets (HTTP 403 or 404), "
+                "e.g. ids %s: deleted since they were listed, or out of the API key's reach. Their "
+                "stored conversations are kept; the next change to such a ticket reads them again.",
+                stream,
+                tally.unreadable,
+                ", ".join(str(i) for i in tally.unreadable_ids),
+            )
     return stats
