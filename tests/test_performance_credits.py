@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import psycopg
 import pytest
 
 from freshdesk_provider.hooks.rate_limit import RateLimiter
+from freshdesk_provider.ingest import REUSE_AFTER_READ_LAG
 from freshdesk_provider.operators.freshdesk_to_postgres import (
     FreshdeskIncrementalSyncOperator,
     FreshdeskToPostgresOperator,
@@ -60,7 +62,10 @@ def test_backfill_and_hourly_sync_spend_the_minimum_credits(
     warehouse: str, make_simulator: Callable[..., Any], freshdesk_conn_env: Callable[..., None]
 ) -> None:
     RateLimiter.reset_registry()
-    sim = make_simulator(tickets=2500, **SIM)
+    # The account's clock runs behind the warehouse's by more than REUSE_AFTER_READ_LAG, as an
+    # hour between syncs would: the idle sync below may then keep the conversations it stored.
+    behind = REUSE_AFTER_READ_LAG + timedelta(minutes=5)
+    sim = make_simulator(tickets=2500, now=(datetime.now(timezone.utc) - behind).replace(microsecond=0), **SIM)
     freshdesk_conn_env(sim)
 
     # Full backfill: every list page and every readable conversation page, nothing more.

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from freshdesk_provider.hooks.freshdesk import FreshdeskHook, parse_timestamp
@@ -31,6 +31,11 @@ TICKET_STREAMS: dict[str, str | None] = {
 }
 
 DEFAULT_BATCH_SIZE = 500
+#: a stored version's conversations are reused only if they were read this long after its
+#: updated_at: Freshdesk's timestamps have whole seconds, so a reply added in the same second as
+#: a read leaves the listed version unchanged; the rest of the margin covers clock skew between
+#: Freshdesk and the warehouse. Versions younger than that at their read are read again.
+REUSE_AFTER_READ_LAG = timedelta(minutes=2)
 
 
 def normalise_ticket(ticket: dict[str, Any], list_filter: str | None) -> dict[str, Any]:
@@ -307,12 +312,15 @@ def ingest_window(
     more (``("stats",)`` feeds the response times) at 2 more credits per list page each.
 
     ``reuse_stored_conversations`` keeps the stored conversations of tickets listed in the
-    version the warehouse holds (the hourly sync's overlap) instead of reading them again. A
+    version the warehouse holds (the hourly sync's overlap) instead of reading them again, when
+    that version was read at least :data:`REUSE_AFTER_READ_LAG` after its ``updated_at``. A
     backfill leaves it off, so that re-running one reads every conversation afresh (a repair).
 
     Reading runs ahead of loading (see :func:`_prefetched`); only this thread touches the
     warehouse connection."""
     stats = IngestStats()
+    # Rows written from here carry the transaction's start as loaded_at: it must precede the reads.
+    loader.begin_read()
     for stream in streams:
         list_filter = TICKET_STREAMS[stream]
         stream_stats = stats.streams.setdefault(stream, StreamStats())
@@ -327,7 +335,7 @@ def ingest_window(
         if reuse_stored_conversations and list_filter != "deleted" and hasattr(loader, "stored_versions"):
             # Only rows this list can match: the normal list's are neither deleted nor spam.
             flags = {"deleted": False, "spam": False} if list_filter is None else {"spam": True}
-            stored = loader.stored_versions(updated_since, until, **flags)
+            stored = loader.stored_versions(updated_since, until, min_read_lag=REUSE_AFTER_READ_LAG, **flags)
         tickets = hook.iter_tickets(updated_since, until=until, filter=list_filter, include=include)
         tally = _ConversationTally()
         bundles = _bundles(hook, tickets, list_filter, stored, tally)  # type: ignore[arg-type]

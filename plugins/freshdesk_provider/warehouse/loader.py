@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -92,6 +92,13 @@ class RawLoader:
         log.debug("Raw load: %s", stats)
         return stats
 
+    def begin_read(self) -> datetime:
+        """Open the caller's transaction before anything is read from Freshdesk, and return its
+        start: the ``loaded_at`` of every row it writes, so no later than the reads behind them
+        (:meth:`stored_versions` relies on that). On an autocommit connection it opens nothing."""
+        (started,) = self.conn.execute(load_sql("loader/begin_read.sql")).fetchone() or (None,)
+        return started
+
     def stored_versions(
         self,
         since: datetime,
@@ -100,14 +107,23 @@ class RawLoader:
         deleted: bool | None = None,
         spam: bool | None = None,
         limit: int = 10_000,
+        min_read_lag: timedelta = timedelta(0),
     ) -> dict[int, tuple[datetime, bool, bool]] | None:
         """``id -> (updated_at, deleted, spam)`` of the stored tickets updated in ``[since, until)``
-        (only those with the given flags, when given).
+        (only those with the given flags, when given) whose row was written at least
+        ``min_read_lag`` after its ``updated_at``.
 
         ``None`` when there are more than ``limit`` of them: the caller then reads everything
         rather than hold a map that grows with the window (an hourly sync's overlap is far below).
         """
-        params = {"since": since, "until": until, "deleted": deleted, "spam": spam, "limit": limit + 1}
+        params = {
+            "since": since,
+            "until": until,
+            "deleted": deleted,
+            "spam": spam,
+            "limit": limit + 1,
+            "min_read_lag": min_read_lag,
+        }
         rows = self.conn.execute(load_sql("loader/stored_versions.sql"), params).fetchall()
         if len(rows) > limit:
             return None
