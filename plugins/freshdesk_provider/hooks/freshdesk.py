@@ -278,6 +278,12 @@ def _in_updated_order(tickets: list[Any], after: datetime | None) -> bool:
     return True
 
 
+def _spans_two_seconds(tickets: list[Any]) -> bool:
+    """True when a page holds at least two distinct ``updated_at`` values."""
+    seen = {parse_timestamp(str(t["updated_at"])) for t in tickets if isinstance(t, dict) and t.get("updated_at")}
+    return len(seen) >= 2
+
+
 @dataclass
 class FreshdeskStats(Mapping[str, Any]):
     """Counters of one hook's traffic, shared by its threads.
@@ -767,6 +773,11 @@ class FreshdeskHook(HttpHook):
           still followed while whole pages share one second (a bulk update): there, and only
           there, a concurrent update of a ticket of that second can still shift a page.
 
+        Both restarts on ``updated_at`` and the stop at ``until`` need the order asked for. A page
+        out of that order switches to reading every page and filtering here; until a page has
+        shown the order with at least two seconds, no keyset restart is made and tickets at or
+        after ``until`` are skipped rather than ending the walk.
+
         A ticket updated during the walk may be yielded again (newer); an upsert absorbs it.
 
         :param filter: ``None`` (live tickets), ``"deleted"`` or ``"spam"``.
@@ -819,6 +830,10 @@ class FreshdeskHook(HttpHook):
         boundary_text: str | None = None
         boundary_dt: datetime | None = None
         boundary_ids: set[Any] = set()
+        # A page whose tickets all share one second is "in order" whatever the server does (a bulk
+        # update of the newest tickets under created_at desc): the shortcuts that skip tickets (the
+        # keyset restart, the `until` stop) wait for a page that shows the order with two seconds.
+        order_evidenced = False
         while True:
             run_since = parse_timestamp(since_text)
             url: str | None = "tickets"
@@ -844,6 +859,8 @@ class FreshdeskHook(HttpHook):
                     # that ignores it would make them skip tickets silently.
                     yield from self._iter_tickets_unordered(base_params, updated_since, until_dt, cost, progress)
                     return
+                if not order_evidenced:
+                    order_evidenced = _spans_two_seconds(tickets)
                 for ticket in tickets:
                     if not isinstance(ticket, dict) or "id" not in ticket or not ticket.get("updated_at"):
                         raise FreshdeskMalformedResponse(
@@ -852,6 +869,8 @@ class FreshdeskHook(HttpHook):
                     updated_text = str(ticket["updated_at"])
                     updated = parse_timestamp(updated_text)
                     if until_dt is not None and updated >= until_dt:
+                        if not order_evidenced:
+                            continue
                         self._log_ticket_progress(progress, done=True)
                         return
                     if updated == boundary_dt:
@@ -873,7 +892,7 @@ class FreshdeskHook(HttpHook):
                     restart_reason = f"page cap ({self.page_cap}) reached"
                     cap_pages = page
                     break
-                if moved and self.keyset_pagination:
+                if moved and self.keyset_pagination and order_evidenced:
                     restart_reason = "keyset"
                     break
             if not restart_reason:
