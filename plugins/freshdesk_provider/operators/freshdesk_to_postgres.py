@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+import time
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
+import psycopg
 from airflow.sdk import BaseOperator
 
 from freshdesk_provider import lineage
@@ -23,6 +26,54 @@ from freshdesk_provider.warehouse import sync_state
 from freshdesk_provider.warehouse.loader import RawLoader
 from freshdesk_provider.warehouse.refresh import refresh_volumes
 
+T = TypeVar("T")
+
+#: runs of one warehouse transaction when PostgreSQL keeps choosing it as a deadlock victim
+DEADLOCK_ATTEMPTS = 3
+#: a random pause in this range before running it again, in seconds
+DEADLOCK_PAUSE_SECONDS = (0.5, 2.0)
+
+
+def retry_deadlocks(
+    transaction: Callable[[], T],
+    *,
+    log: Any,
+    what: str,
+    attempts: int = DEADLOCK_ATTEMPTS,
+    pause_seconds: tuple[float, float] = DEADLOCK_PAUSE_SECONDS,
+) -> T:
+    """Run ``transaction`` (one whole warehouse transaction, from its first read) again when
+    PostgreSQL aborts it as a deadlock victim; after ``attempts`` runs the deadlock is raised.
+
+    The backfill and the hourly sync may run at the same time, and their transactions lock
+    tickets batch by batch and list by list, so they can lock the same tickets in opposite
+    orders. PostgreSQL then rolls one back whole and the other goes on and commits: running the
+    victim again at once costs only its reads, where failing the task would wait for Airflow's
+    retry. The random pause keeps the two from colliding in step again.
+    """
+    if attempts < 1:
+        raise ValueError(f"attempts must be at least 1, got {attempts}")
+    attempt = 1
+    while True:
+        try:
+            return transaction()
+        except psycopg.errors.DeadlockDetected as exc:
+            if attempt >= attempts:
+                raise
+            pause = random.uniform(*pause_seconds)
+            log.warning(
+                "%s was chosen by PostgreSQL as a deadlock victim against another warehouse "
+                "transaction (attempt %d of %d, %s): it was rolled back, nothing of it was written. "
+                "Running it again from the start in %.1f s.",
+                what,
+                attempt,
+                attempts,
+                exc.diag.message_primary or type(exc).__name__,
+                pause,
+            )
+            time.sleep(pause)
+            attempt += 1
+
 
 class FreshdeskToPostgresOperator(BaseOperator):
     """Load every ticket updated in ``[window_start, window_end)`` with all its conversations.
@@ -35,6 +86,8 @@ class FreshdeskToPostgresOperator(BaseOperator):
 
     template_fields: Sequence[str] = ("window_start", "window_end")
     ui_color = "#d6eaf8"
+    deadlock_attempts: int = DEADLOCK_ATTEMPTS
+    deadlock_pause_seconds: tuple[float, float] = DEADLOCK_PAUSE_SECONDS
 
     def __init__(
         self,
@@ -70,25 +123,18 @@ class FreshdeskToPostgresOperator(BaseOperator):
         if end is not None and end <= start:
             raise ValueError(f"window_end {end.isoformat()} must be after window_start {start.isoformat()}")
         hook = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id)
-        with (
-            recorded_runs(
-                self.postgres_conn_id, context=context, streams=self.streams, window_start=start, window_end=end
-            ) as runs,
-            warehouse_transaction(self.postgres_conn_id) as conn,
-        ):
-            stats = ingest_window(
-                hook,
-                RawLoader(conn),
-                updated_since=start,
-                until=end,
-                streams=self.streams,
-                batch_size=self.batch_size,
-                include=self._include,
+        window_text = f"Window {start.isoformat()} to {end.isoformat() if end else 'now'}"
+        # Retried inside the run log, so that its records end as the last attempt did.
+        with recorded_runs(
+            self.postgres_conn_id, context=context, streams=self.streams, window_start=start, window_end=end
+        ) as runs:
+            stats = retry_deadlocks(
+                lambda: self._load_window(hook, runs, start, end, context_run_id(context)),
+                log=self.log,
+                what=window_text,
+                attempts=self.deadlock_attempts,
+                pause_seconds=self.deadlock_pause_seconds,
             )
-            if self.advance_watermark and end is None:
-                self._advance_watermarks(conn, stats, start, context_run_id(context))
-            for stream, stream_stats in stats.streams.items():
-                runs.finish(conn, stream, rows_loaded=stream_stats.tickets, counts=stream_stats.as_dict())
         self.log.info(
             "Window %s to %s loaded: %d tickets, %d conversations; API: %s",
             start.isoformat(),
@@ -99,6 +145,25 @@ class FreshdeskToPostgresOperator(BaseOperator):
         )
         window = {"window_start": start.isoformat(), "window_end": end.isoformat() if end else None}
         return {**window, **stats.as_dict()}
+
+    def _load_window(
+        self, hook: FreshdeskHook, runs: RunRecords, start: datetime, end: datetime | None, run_id: str
+    ) -> IngestStats:
+        with warehouse_transaction(self.postgres_conn_id) as conn:
+            stats = ingest_window(
+                hook,
+                RawLoader(conn),
+                updated_since=start,
+                until=end,
+                streams=self.streams,
+                batch_size=self.batch_size,
+                include=self._include,
+            )
+            if self.advance_watermark and end is None:
+                self._advance_watermarks(conn, stats, start, run_id)
+            for stream, stream_stats in stats.streams.items():
+                runs.finish(conn, stream, rows_loaded=stream_stats.tickets, counts=stream_stats.as_dict())
+        return stats
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """Freshdesk ticket lists and conversations in, the raw mirror out (OpenLineage optional)."""
@@ -137,6 +202,8 @@ class FreshdeskIncrementalSyncOperator(BaseOperator):
     """
 
     ui_color = "#d6eaf8"
+    deadlock_attempts: int = DEADLOCK_ATTEMPTS
+    deadlock_pause_seconds: tuple[float, float] = DEADLOCK_PAUSE_SECONDS
 
     def __init__(
         self,
@@ -165,13 +232,26 @@ class FreshdeskIncrementalSyncOperator(BaseOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         run_id = context_run_id(context)
         hook = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id)
-        summary: dict[str, Any] = {}
         with recorded_runs(self.postgres_conn_id, context=context, streams=self.streams) as runs:
             # Inside the run log, so that a rejected API key shows in freshdesk.sync_status too.
             groups = hook.get_groups()
-            with warehouse_transaction(self.postgres_conn_id) as conn:
-                self._sync(hook, conn, groups, runs, run_id, summary)
+            summary = retry_deadlocks(
+                lambda: self._sync_transaction(hook, groups, runs, run_id),
+                log=self.log,
+                what="Incremental sync",
+                attempts=self.deadlock_attempts,
+                pause_seconds=self.deadlock_pause_seconds,
+            )
         self.log.info("Incremental sync done: %s; API: %s", summary, getattr(hook, "stats", {}))
+        return summary
+
+    def _sync_transaction(
+        self, hook: FreshdeskHook, groups: list[dict[str, Any]], runs: RunRecords, run_id: str
+    ) -> dict[str, Any]:
+        # A fresh summary per attempt: only the one that commits is reported.
+        summary: dict[str, Any] = {}
+        with warehouse_transaction(self.postgres_conn_id) as conn:
+            self._sync(hook, conn, groups, runs, run_id, summary)
         return summary
 
     def _sync(
