@@ -34,8 +34,10 @@ DEFAULT_BATCH_SIZE = 500
 #: a stored version's conversations are reused only if they were read this long after its
 #: updated_at: Freshdesk's timestamps have whole seconds, so a reply added in the same second as
 #: a read leaves the listed version unchanged; the rest of the margin covers clock skew between
-#: Freshdesk and the warehouse. Versions younger than that at their read are read again.
-REUSE_AFTER_READ_LAG = timedelta(minutes=2)
+#: Freshdesk and the warehouse. Versions younger than that at their read (and those changed
+#: while the run that read them was going on) are read again by the next run: at an even pace
+#: of changes, (this lag + a run's duration) / an hour of them, a few percent.
+REUSE_AFTER_READ_LAG = timedelta(seconds=30)
 
 
 def normalise_ticket(ticket: dict[str, Any], list_filter: str | None) -> dict[str, Any]:
