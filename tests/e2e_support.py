@@ -135,3 +135,19 @@ def diff(actual: VolumeRows, expected: VolumeRows, limit: int = 10) -> str:
     if len(lines) > limit:
         head.append(f"... and {len(lines) - limit} more")
     return "\n".join(head)
+
+
+def assert_volumes_match(dsn: str, sim: Any, view: ImporterView, start: datetime) -> None:
+    """The warehouse's volumes against contact_truth's, for what the importer could see."""
+    account = sim.account
+    view.observe(account, tickets_updated_since(account, start))
+    actual = warehouse_volumes(dsn)
+    expected = view.expected(account)
+    # Everything the warehouse holds follows the rules for the tickets it imported ...
+    assert actual == expected, diff(actual, expected)
+    # ... and in the backfilled range that is every contact of the account.
+    readable = [t for t in account.tickets if t in view.tickets or not account.is_archived(t)]
+    all_tickets = view.expected(account, readable)
+    assert in_range(actual, start) == in_range(all_tickets, start), diff(
+        in_range(actual, start), in_range(all_tickets, start)
+    )

@@ -22,12 +22,10 @@ import psycopg
 import pytest
 from e2e_support import (
     ImporterView,
-    diff,
-    in_range,
+    assert_volumes_match,
     parse_ts,
     tickets_updated_since,
     warehouse_snapshot,
-    warehouse_volumes,
 )
 
 from freshdesk_provider.hooks.freshdesk import FreshdeskHook
@@ -122,20 +120,6 @@ def _start(days_ago: int) -> datetime:
     return (now - timedelta(days=days_ago)).replace(hour=0, minute=0, second=0)
 
 
-def _assert_matches(dsn: str, sim: Any, view: ImporterView, start: datetime) -> None:
-    """The yardstick of test_dags_e2e: the warehouse's volumes against contact_truth's."""
-    account = sim.account
-    view.observe(account, tickets_updated_since(account, start))
-    actual = warehouse_volumes(dsn)
-    expected = view.expected(account)
-    assert actual == expected, diff(actual, expected)
-    readable = [t for t in account.tickets if t in view.tickets or not account.is_archived(t)]
-    all_tickets = view.expected(account, readable)
-    assert in_range(actual, start) == in_range(all_tickets, start), diff(
-        in_range(actual, start), in_range(all_tickets, start)
-    )
-
-
 def _in_list(ticket: dict[str, Any], list_name: str) -> bool:
     if list_name == "tickets":
         return not ticket["deleted"] and not ticket.get("spam")
@@ -186,7 +170,7 @@ def test_a_backfill_slice_chosen_as_deadlock_victim_runs_again_and_loads_everyth
     start = _start(10)
     view = ImporterView()
     _initial_backfill(start)
-    _assert_matches(dsn, sim, view, start)
+    assert_volumes_match(dsn, sim, view, start)
     sim.account.random_mutations(40, seed=8)
 
     normal, spam = _listed(sim, start, "tickets"), _listed(sim, start, "tickets_spam")
@@ -225,7 +209,7 @@ def test_a_backfill_slice_chosen_as_deadlock_victim_runs_again_and_loads_everyth
     current = {t: parse_ts(account.tickets[t]["updated_at"]) for t in tickets_updated_since(account, start)}
     assert {t: v for t, v in stored_versions.items() if t in current} == current
     assert contacts == distinct_contacts
-    _assert_matches(dsn, sim, view, start)
+    assert_volumes_match(dsn, sim, view, start)
 
 
 def test_an_hourly_sync_that_stays_the_deadlock_victim_fails_and_leaves_the_warehouse_as_it_was(
@@ -241,7 +225,7 @@ def test_an_hourly_sync_that_stays_the_deadlock_victim_fails_and_leaves_the_ware
     start = _start(10)
     view = ImporterView()
     _initial_backfill(start, advance_watermark=True)
-    _assert_matches(dsn, sim, view, start)
+    assert_volumes_match(dsn, sim, view, start)
     account = sim.account
     normal = _listed(sim, start, "tickets")
     # Changed now, so that the hourly sync lists both: one in the normal list, one in the spam list.
@@ -275,4 +259,4 @@ def test_an_hourly_sync_that_stays_the_deadlock_victim_fails_and_leaves_the_ware
     monkeypatch.setattr(freshdesk_to_postgres, "FreshdeskHook", FreshdeskHook)
     FreshdeskIncrementalSyncOperator(task_id="sync").execute({"run_id": "next"})
     assert {status for status, _, _ in _runs(dsn, "next").values()} == {"success"}
-    _assert_matches(dsn, sim, view, start)
+    assert_volumes_match(dsn, sim, view, start)

@@ -11,13 +11,11 @@ import psycopg
 import pytest
 from e2e_support import (
     ImporterView,
-    diff,
-    in_range,
+    assert_volumes_match,
     run_dag,
     task_states,
     tickets_updated_since,
     warehouse_snapshot,
-    warehouse_volumes,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("airflow_db")]
@@ -30,21 +28,6 @@ def _start(days_ago: int) -> datetime:
 
 def _assert_state(dag_run, expected: str = "success") -> None:
     assert str(dag_run.state) == expected, task_states(dag_run)
-
-
-def _assert_matches(dsn: str, sim, view: ImporterView, start: datetime) -> None:
-    account = sim.account
-    view.observe(account, tickets_updated_since(account, start))
-    actual = warehouse_volumes(dsn)
-    expected = view.expected(account)
-    # Everything the warehouse holds follows the rules for the tickets it imported ...
-    assert actual == expected, diff(actual, expected)
-    # ... and in the backfilled range that is every contact of the account.
-    readable = [t for t in account.tickets if t in view.tickets or not account.is_archived(t)]
-    all_tickets = view.expected(account, readable)
-    assert in_range(actual, start) == in_range(all_tickets, start), diff(
-        in_range(actual, start), in_range(all_tickets, start)
-    )
 
 
 def test_backfill_past_the_page_cap_twice_then_incremental_after_mutations(
@@ -60,7 +43,7 @@ def test_backfill_past_the_page_cap_twice_then_incremental_after_mutations(
 
     first = run_dag("freshdesk_backfill", {"start": start.isoformat(), "slice_hours": 24 * 5})
     _assert_state(first)
-    _assert_matches(dsn, sim, view, start)
+    assert_volumes_match(dsn, sim, view, start)
     list_pages = sim.stats()["requests_by_kind"].get("tickets_list", 0)
     assert list_pages > 5, "the walk must have gone past the page cap"
 
@@ -73,7 +56,7 @@ def test_backfill_past_the_page_cap_twice_then_incremental_after_mutations(
     assert summary
     incremental = run_dag("freshdesk_incremental")
     _assert_state(incremental)
-    _assert_matches(dsn, sim, view, start)
+    assert_volumes_match(dsn, sim, view, start)
 
 
 def test_incremental_catches_up_every_kind_of_change(
@@ -85,7 +68,7 @@ def test_incremental_catches_up_every_kind_of_change(
     start = _start(10)
     view = ImporterView()
     _assert_state(run_dag("freshdesk_backfill", {"start": start.isoformat()}))
-    _assert_matches(dsn, sim, view, start)
+    assert_volumes_match(dsn, sim, view, start)
 
     account = sim.account
     recent = sorted(
@@ -108,7 +91,7 @@ def test_incremental_catches_up_every_kind_of_change(
         account.remove_conversation(conversations[0]["id"])
 
     _assert_state(run_dag("freshdesk_incremental"))
-    _assert_matches(dsn, sim, view, start)
+    assert_volumes_match(dsn, sim, view, start)
 
     # a second incremental with nothing new changes nothing
     before = warehouse_snapshot(dsn)
@@ -130,7 +113,7 @@ def test_faults_and_a_tight_rate_limit_lose_nothing(
     stats = sim.stats()
     assert stats["faults_injected"] > 0
     assert stats["throttled_429"] <= 0.01 * stats["requests"], stats
-    _assert_matches(dsn, sim, view, start)
+    assert_volumes_match(dsn, sim, view, start)
     # retries inside the hook absorbed every fault: no task needed an Airflow retry
     assert all(ti.try_number <= 1 for ti in dag_run.get_task_instances()), task_states(dag_run)
 
@@ -144,7 +127,7 @@ def test_a_warehouse_that_breaks_mid_run_is_left_as_it_was_and_a_rerun_finishes(
     start = _start(10)
     view = ImporterView()
     _assert_state(run_dag("freshdesk_backfill", {"start": start.isoformat()}))
-    _assert_matches(dsn, sim, view, start)
+    assert_volumes_match(dsn, sim, view, start)
     sim.account.random_mutations(80, seed=9)
     before = warehouse_snapshot(dsn)
 
@@ -179,7 +162,7 @@ def test_a_warehouse_that_breaks_mid_run_is_left_as_it_was_and_a_rerun_finishes(
     sim.configure(latency_ms=0)
     monkeypatch.delenv("FRESHDESK_RETRIES")
     _assert_state(run_dag("freshdesk_incremental"))
-    _assert_matches(dsn, sim, view, start)
+    assert_volumes_match(dsn, sim, view, start)
 
 
 def test_bad_params_fail_before_any_api_call(make_simulator, freshdesk_conn_env, warehouse_conn_env) -> None:
@@ -206,4 +189,4 @@ def test_backfill_over_a_range_that_needs_more_than_300_pages(
     dag_run = run_dag("freshdesk_backfill", {"start": start.isoformat(), "slice_hours": 24 * 30})
     _assert_state(dag_run)
     assert sim.stats()["requests_by_kind"].get("tickets_list", 0) > 300
-    _assert_matches(dsn, sim, view, start)
+    assert_volumes_match(dsn, sim, view, start)
