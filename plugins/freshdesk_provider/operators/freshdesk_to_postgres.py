@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any, TypeVar
+from typing import Any
 
-import psycopg
 from airflow.sdk import BaseOperator
 
 from freshdesk_provider import lineage
@@ -16,63 +13,18 @@ from freshdesk_provider.backfill_plan import parse_instant
 from freshdesk_provider.hooks.freshdesk import FreshdeskHook
 from freshdesk_provider.ingest import DEFAULT_BATCH_SIZE, TICKET_STREAMS, IngestStats, ingest_window
 from freshdesk_provider.operators.warehouse_session import (
+    DEADLOCK_ATTEMPTS,
+    DEADLOCK_PAUSE_SECONDS,
     DEFAULT_WAREHOUSE_CONN_ID,
     RunRecords,
     context_run_id,
     recorded_runs,
+    retry_deadlocks,
     warehouse_transaction,
 )
 from freshdesk_provider.warehouse import sync_state
 from freshdesk_provider.warehouse.loader import RawLoader
 from freshdesk_provider.warehouse.refresh import refresh_volumes
-
-T = TypeVar("T")
-
-#: runs of one warehouse transaction when PostgreSQL keeps choosing it as a deadlock victim
-DEADLOCK_ATTEMPTS = 3
-#: a random pause in this range before running it again, in seconds
-DEADLOCK_PAUSE_SECONDS = (0.5, 2.0)
-
-
-def retry_deadlocks(
-    transaction: Callable[[], T],
-    *,
-    log: Any,
-    what: str,
-    attempts: int = DEADLOCK_ATTEMPTS,
-    pause_seconds: tuple[float, float] = DEADLOCK_PAUSE_SECONDS,
-) -> T:
-    """Run ``transaction`` (one whole warehouse transaction, from its first read) again when
-    PostgreSQL aborts it as a deadlock victim; after ``attempts`` runs the deadlock is raised.
-
-    The backfill and the hourly sync may run at the same time, and their transactions lock
-    tickets batch by batch and list by list, so they can lock the same tickets in opposite
-    orders. PostgreSQL then rolls one back whole and the other goes on and commits: running the
-    victim again at once costs only its reads, where failing the task would wait for Airflow's
-    retry. The random pause keeps the two from colliding in step again.
-    """
-    if attempts < 1:
-        raise ValueError(f"attempts must be at least 1, got {attempts}")
-    attempt = 1
-    while True:
-        try:
-            return transaction()
-        except psycopg.errors.DeadlockDetected as exc:
-            if attempt >= attempts:
-                raise
-            pause = random.uniform(*pause_seconds)
-            log.warning(
-                "%s was chosen by PostgreSQL as a deadlock victim against another warehouse "
-                "transaction (attempt %d of %d, %s): it was rolled back, nothing of it was written. "
-                "Running it again from the start in %.1f s.",
-                what,
-                attempt,
-                attempts,
-                exc.diag.message_primary or type(exc).__name__,
-                pause,
-            )
-            time.sleep(pause)
-            attempt += 1
 
 
 class FreshdeskToPostgresOperator(BaseOperator):

@@ -29,8 +29,10 @@ from freshdesk_provider.exceptions import FreshdeskAccessDenied, FreshdeskNotFou
 from freshdesk_provider.hooks.freshdesk import FreshdeskHook
 from freshdesk_provider.operators.warehouse_session import (
     DEFAULT_WAREHOUSE_CONN_ID,
+    RunRecords,
     context_run_id,
     recorded_runs,
+    retry_deadlocks,
     warehouse_transaction,
 )
 from freshdesk_provider.warehouse import sync_state
@@ -75,10 +77,17 @@ class FreshdeskTimeEntriesToPostgresOperator(BaseOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         hook = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id)
         before = parse_instant("executed_before", self.executed_before) if self.executed_before else None
-        with (
-            recorded_runs(self.postgres_conn_id, context=context, streams=(TIME_ENTRIES_STREAM,)) as runs,
-            warehouse_transaction(self.postgres_conn_id) as conn,
-        ):
+        with recorded_runs(self.postgres_conn_id, context=context, streams=(TIME_ENTRIES_STREAM,)) as runs:
+            summary = retry_deadlocks(
+                lambda: self._load(hook, before, runs, context_run_id(context)),
+                log=self.log,
+                what="Time entries import",
+            )
+        self.log.info("Time entries loaded: %s; API: %s", summary, getattr(hook, "stats", {}))
+        return summary
+
+    def _load(self, hook: FreshdeskHook, before: datetime | None, runs: RunRecords, run_id: str) -> dict[str, Any]:
+        with warehouse_transaction(self.postgres_conn_id) as conn:
             watermark = sync_state.get_watermark(conn, TIME_ENTRIES_STREAM)
             if self.executed_after:
                 since = parse_instant("executed_after", self.executed_after)
@@ -101,12 +110,11 @@ class FreshdeskTimeEntriesToPostgresOperator(BaseOperator):
                     conn,
                     TIME_ENTRIES_STREAM,
                     loaded.max_executed_at or watermark or since,
-                    run_id=context_run_id(context),
+                    run_id=run_id,
                     rows_loaded=loaded.entries,
                 )
             summary = {"read_from": since.isoformat(), **loaded.as_dict()}
             runs.finish(conn, TIME_ENTRIES_STREAM, rows_loaded=loaded.entries, counts=summary)
-        self.log.info("Time entries loaded: %s; API: %s", summary, getattr(hook, "stats", {}))
         return summary
 
     def _entries_if_available(self, entries: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+import psycopg
 from airflow.providers.postgres.hooks.postgres import PostgresHook
 
 from freshdesk_provider.warehouse import sync_state
@@ -33,6 +36,55 @@ def warehouse_transaction(postgres_conn_id: str = DEFAULT_WAREHOUSE_CONN_ID) -> 
         raise
     finally:
         conn.close()
+
+
+T = TypeVar("T")
+
+#: runs of one warehouse transaction when PostgreSQL keeps choosing it as a deadlock victim
+DEADLOCK_ATTEMPTS = 3
+#: a random pause in this range before running it again, in seconds
+DEADLOCK_PAUSE_SECONDS = (0.5, 2.0)
+
+
+def retry_deadlocks(
+    transaction: Callable[[], T],
+    *,
+    log: Any,
+    what: str,
+    attempts: int = DEADLOCK_ATTEMPTS,
+    pause_seconds: tuple[float, float] = DEADLOCK_PAUSE_SECONDS,
+) -> T:
+    """Run ``transaction`` (one whole warehouse transaction, from its first read) again when
+    PostgreSQL aborts it as a deadlock victim; after ``attempts`` runs the deadlock is raised.
+
+    The backfill and the hourly sync may run at the same time, and their transactions lock
+    rows batch by batch (tickets also list by list), so they can lock the same rows in opposite
+    orders. PostgreSQL then rolls one back whole and the other goes on and commits: running the
+    victim again at once costs only its reads, where failing the task would wait for Airflow's
+    retry. The random pause keeps the two from colliding in step again.
+    """
+    if attempts < 1:
+        raise ValueError(f"attempts must be at least 1, got {attempts}")
+    attempt = 1
+    while True:
+        try:
+            return transaction()
+        except psycopg.errors.DeadlockDetected as exc:
+            if attempt >= attempts:
+                raise
+            pause = random.uniform(*pause_seconds)
+            log.warning(
+                "%s was chosen by PostgreSQL as a deadlock victim against another warehouse "
+                "transaction (attempt %d of %d, %s): it was rolled back, nothing of it was written. "
+                "Running it again from the start in %.1f s.",
+                what,
+                attempt,
+                attempts,
+                exc.diag.message_primary or type(exc).__name__,
+                pause,
+            )
+            time.sleep(pause)
+            attempt += 1
 
 
 def context_run_id(context: Any) -> str:
