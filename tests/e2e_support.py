@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,12 @@ VolumeRows = dict[tuple[datetime, str], tuple[Any, ...]]
 
 def parse_ts(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def start_days_ago(days: int) -> datetime:
+    """Midnight UTC ``days`` days ago: the start of a test's backfill window."""
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    return (now - timedelta(days=days)).replace(hour=0, minute=0, second=0)
 
 
 def run_dag(dag_id: str, conf: dict[str, Any] | None = None) -> Any:

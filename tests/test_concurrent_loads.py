@@ -15,7 +15,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -24,6 +24,7 @@ from e2e_support import (
     ImporterView,
     assert_volumes_match,
     parse_ts,
+    start_days_ago,
     tickets_updated_since,
     warehouse_snapshot,
 )
@@ -115,11 +116,6 @@ def colliding_hook(rival: Rival) -> type[FreshdeskHook]:
     return CollidingHook
 
 
-def _start(days_ago: int) -> datetime:
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    return (now - timedelta(days=days_ago)).replace(hour=0, minute=0, second=0)
-
-
 def _in_list(ticket: dict[str, Any], list_name: str) -> bool:
     if list_name == "tickets":
         return not ticket["deleted"] and not ticket.get("spam")
@@ -167,7 +163,7 @@ def test_a_backfill_slice_chosen_as_deadlock_victim_runs_again_and_loads_everyth
     sim = make_simulator(seed=31, **SIM)
     freshdesk_conn_env(sim)
     dsn = warehouse_conn_env
-    start = _start(10)
+    start = start_days_ago(10)
     view = ImporterView()
     _initial_backfill(start)
     assert_volumes_match(dsn, sim, view, start)
@@ -222,7 +218,7 @@ def test_an_hourly_sync_that_stays_the_deadlock_victim_fails_and_leaves_the_ware
     sim = make_simulator(seed=32, **SIM)
     freshdesk_conn_env(sim)
     dsn = warehouse_conn_env
-    start = _start(10)
+    start = start_days_ago(10)
     view = ImporterView()
     _initial_backfill(start, advance_watermark=True)
     assert_volumes_match(dsn, sim, view, start)

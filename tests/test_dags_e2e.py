@@ -13,17 +13,13 @@ from e2e_support import (
     ImporterView,
     assert_volumes_match,
     run_dag,
+    start_days_ago,
     task_states,
     tickets_updated_since,
     warehouse_snapshot,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("airflow_db")]
-
-
-def _start(days_ago: int) -> datetime:
-    now = datetime.now(timezone.utc).replace(microsecond=0)
-    return (now - timedelta(days=days_ago)).replace(hour=0, minute=0, second=0)
 
 
 def _assert_state(dag_run, expected: str = "success") -> None:
@@ -38,7 +34,7 @@ def test_backfill_past_the_page_cap_twice_then_incremental_after_mutations(
     sim = make_simulator(seed=11, tickets=3000, days=45, page_cap=5)
     freshdesk_conn_env(sim)
     dsn = warehouse_conn_env
-    start = _start(30)
+    start = start_days_ago(30)
     view = ImporterView()
 
     first = run_dag("freshdesk_backfill", {"start": start.isoformat(), "slice_hours": 24 * 5})
@@ -65,7 +61,7 @@ def test_incremental_catches_up_every_kind_of_change(
     sim = make_simulator(seed=3, tickets=800, days=20)
     freshdesk_conn_env(sim)
     dsn = warehouse_conn_env
-    start = _start(10)
+    start = start_days_ago(10)
     view = ImporterView()
     _assert_state(run_dag("freshdesk_backfill", {"start": start.isoformat()}))
     assert_volumes_match(dsn, sim, view, start)
@@ -106,7 +102,7 @@ def test_faults_and_a_tight_rate_limit_lose_nothing(
     # the simulator's rate-limit window is compressed to 2 s; the hook is told so
     freshdesk_conn_env(sim, rate_limit_window_seconds=2.0)
     dsn = warehouse_conn_env
-    start = _start(10)
+    start = start_days_ago(10)
     view = ImporterView()
     dag_run = run_dag("freshdesk_backfill", {"start": start.isoformat(), "slice_hours": 24 * 3})
     _assert_state(dag_run)
@@ -124,7 +120,7 @@ def test_a_warehouse_that_breaks_mid_run_is_left_as_it_was_and_a_rerun_finishes(
     sim = make_simulator(seed=8, tickets=500, days=15)
     freshdesk_conn_env(sim)
     dsn = warehouse_conn_env
-    start = _start(10)
+    start = start_days_ago(10)
     view = ImporterView()
     _assert_state(run_dag("freshdesk_backfill", {"start": start.isoformat()}))
     assert_volumes_match(dsn, sim, view, start)
@@ -183,7 +179,7 @@ def test_backfill_over_a_range_that_needs_more_than_300_pages(
     sim = make_simulator(seed=31, tickets=31_000, days=20, conversations_mean=1.0)
     freshdesk_conn_env(sim)
     dsn = warehouse_conn_env
-    start = _start(21)
+    start = start_days_ago(21)
     view = ImporterView()
     assert len(tickets_updated_since(sim.account, start)) > 30_000
     dag_run = run_dag("freshdesk_backfill", {"start": start.isoformat(), "slice_hours": 24 * 30})

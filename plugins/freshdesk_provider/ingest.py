@@ -175,8 +175,8 @@ def _bundles(
     hook: FreshdeskHook,
     tickets: Iterable[dict[str, Any]],
     list_filter: str | None,
-    stored: dict[int, tuple[datetime, bool, bool]] | None = None,
-    tally: _ConversationTally | None = None,
+    stored: dict[int, tuple[datetime, bool, bool]] | None,
+    tally: _ConversationTally,
 ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]] | None]]:
     """``(ticket, conversations)`` for each listed ticket, as one continuous stream.
 
@@ -191,7 +191,6 @@ def _bundles(
     otherwise be read again every hour. ``tally`` counts the tickets yielded without
     conversations, and why.
     """
-    tally = tally if tally is not None else _ConversationTally()
     if list_filter == "deleted":
         tickets = iter(tickets)
         first = next(tickets, None)

@@ -13,13 +13,11 @@ from freshdesk_provider.backfill_plan import parse_instant
 from freshdesk_provider.hooks.freshdesk import FreshdeskHook
 from freshdesk_provider.ingest import DEFAULT_BATCH_SIZE, TICKET_STREAMS, IngestStats, ingest_window
 from freshdesk_provider.operators.warehouse_session import (
-    DEADLOCK_ATTEMPTS,
-    DEADLOCK_PAUSE_SECONDS,
     DEFAULT_WAREHOUSE_CONN_ID,
+    RetriesDeadlocks,
     RunRecords,
     context_run_id,
     recorded_runs,
-    retry_deadlocks,
     warehouse_transaction,
 )
 from freshdesk_provider.warehouse import sync_state
@@ -27,7 +25,7 @@ from freshdesk_provider.warehouse.loader import RawLoader
 from freshdesk_provider.warehouse.refresh import refresh_volumes
 
 
-class FreshdeskToPostgresOperator(BaseOperator):
+class FreshdeskToPostgresOperator(RetriesDeadlocks, BaseOperator):
     """Load every ticket updated in ``[window_start, window_end)`` with all its conversations.
 
     One run is one warehouse transaction, so the warehouse never shows half a window and a
@@ -38,8 +36,6 @@ class FreshdeskToPostgresOperator(BaseOperator):
 
     template_fields: Sequence[str] = ("window_start", "window_end")
     ui_color = "#d6eaf8"
-    deadlock_attempts: int = DEADLOCK_ATTEMPTS
-    deadlock_pause_seconds: tuple[float, float] = DEADLOCK_PAUSE_SECONDS
 
     def __init__(
         self,
@@ -80,12 +76,8 @@ class FreshdeskToPostgresOperator(BaseOperator):
         with recorded_runs(
             self.postgres_conn_id, context=context, streams=self.streams, window_start=start, window_end=end
         ) as runs:
-            stats = retry_deadlocks(
-                lambda: self._load_window(hook, runs, start, end, context_run_id(context)),
-                log=self.log,
-                what=window_text,
-                attempts=self.deadlock_attempts,
-                pause_seconds=self.deadlock_pause_seconds,
+            stats = self.run_transaction(
+                lambda: self._load_window(hook, runs, start, end, context_run_id(context)), what=window_text
             )
         self.log.info(
             "Window %s to %s loaded: %d tickets, %d conversations; API: %s",
@@ -143,7 +135,7 @@ class FreshdeskToPostgresOperator(BaseOperator):
             sync_state.advance_watermark(conn, stream, new, run_id=run_id, rows_loaded=stream_stats.tickets)
 
 
-class FreshdeskIncrementalSyncOperator(BaseOperator):
+class FreshdeskIncrementalSyncOperator(RetriesDeadlocks, BaseOperator):
     """The hourly sync: everything changed since the warehouse's own watermarks, in one transaction.
 
     For each ticket list (normal, deleted, spam) it reads tickets updated since that stream's
@@ -154,8 +146,6 @@ class FreshdeskIncrementalSyncOperator(BaseOperator):
     """
 
     ui_color = "#d6eaf8"
-    deadlock_attempts: int = DEADLOCK_ATTEMPTS
-    deadlock_pause_seconds: tuple[float, float] = DEADLOCK_PAUSE_SECONDS
 
     def __init__(
         self,
@@ -187,12 +177,8 @@ class FreshdeskIncrementalSyncOperator(BaseOperator):
         with recorded_runs(self.postgres_conn_id, context=context, streams=self.streams) as runs:
             # Inside the run log, so that a rejected API key shows in freshdesk.sync_status too.
             groups = hook.get_groups()
-            summary = retry_deadlocks(
-                lambda: self._sync_transaction(hook, groups, runs, run_id),
-                log=self.log,
-                what="Incremental sync",
-                attempts=self.deadlock_attempts,
-                pause_seconds=self.deadlock_pause_seconds,
+            summary = self.run_transaction(
+                lambda: self._sync_transaction(hook, groups, runs, run_id), what="Incremental sync"
             )
         self.log.info("Incremental sync done: %s; API: %s", summary, getattr(hook, "stats", {}))
         return summary

@@ -29,10 +29,10 @@ from freshdesk_provider.exceptions import FreshdeskAccessDenied, FreshdeskNotFou
 from freshdesk_provider.hooks.freshdesk import FreshdeskHook
 from freshdesk_provider.operators.warehouse_session import (
     DEFAULT_WAREHOUSE_CONN_ID,
+    RetriesDeadlocks,
     RunRecords,
     context_run_id,
     recorded_runs,
-    retry_deadlocks,
     warehouse_transaction,
 )
 from freshdesk_provider.warehouse import sync_state
@@ -43,7 +43,7 @@ from freshdesk_provider.warehouse.time_entries import (
 )
 
 
-class FreshdeskTimeEntriesToPostgresOperator(BaseOperator):
+class FreshdeskTimeEntriesToPostgresOperator(RetriesDeadlocks, BaseOperator):
     """Load Freshdesk time entries into ``freshdesk_raw.time_entries``.
 
     Without ``executed_after`` (the hourly sync) it reads from the ``time_entries`` watermark
@@ -78,10 +78,8 @@ class FreshdeskTimeEntriesToPostgresOperator(BaseOperator):
         hook = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id)
         before = parse_instant("executed_before", self.executed_before) if self.executed_before else None
         with recorded_runs(self.postgres_conn_id, context=context, streams=(TIME_ENTRIES_STREAM,)) as runs:
-            summary = retry_deadlocks(
-                lambda: self._load(hook, before, runs, context_run_id(context)),
-                log=self.log,
-                what="Time entries import",
+            summary = self.run_transaction(
+                lambda: self._load(hook, before, runs, context_run_id(context)), what="Time entries import"
             )
         self.log.info("Time entries loaded: %s; API: %s", summary, getattr(hook, "stats", {}))
         return summary

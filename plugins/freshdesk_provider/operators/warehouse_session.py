@@ -87,6 +87,24 @@ def retry_deadlocks(
             attempt += 1
 
 
+class RetriesDeadlocks:
+    """For operators whose unit of work is one warehouse transaction: :meth:`run_transaction`
+    runs it again when PostgreSQL aborts it as a deadlock victim (:func:`retry_deadlocks`)."""
+
+    deadlock_attempts: int = DEADLOCK_ATTEMPTS
+    deadlock_pause_seconds: tuple[float, float] = DEADLOCK_PAUSE_SECONDS
+    log: Any
+
+    def run_transaction(self, transaction: Callable[[], T], *, what: str) -> T:
+        return retry_deadlocks(
+            transaction,
+            log=self.log,
+            what=what,
+            attempts=self.deadlock_attempts,
+            pause_seconds=self.deadlock_pause_seconds,
+        )
+
+
 def context_run_id(context: Any) -> str:
     """The Airflow run id of a task's context (``manual`` when run outside Airflow)."""
     return str(context.get("run_id") or "manual")

@@ -92,12 +92,11 @@ class RawLoader:
         log.debug("Raw load: %s", stats)
         return stats
 
-    def begin_read(self) -> datetime:
-        """Open the caller's transaction before anything is read from Freshdesk, and return its
-        start: the ``loaded_at`` of every row it writes, so no later than the reads behind them
+    def begin_read(self) -> None:
+        """Open the caller's transaction before anything is read from Freshdesk: its start is the
+        ``loaded_at`` of every row it writes, so no later than the reads behind them
         (:meth:`stored_versions` relies on that). On an autocommit connection it opens nothing."""
-        (started,) = self.conn.execute(load_sql("loader/begin_read.sql")).fetchone() or (None,)
-        return started
+        self.conn.execute(load_sql("loader/begin_read.sql"))
 
     def stored_versions(
         self,
