@@ -3,6 +3,8 @@ PostgreSQL, compared row by row with counts computed independently from the simu
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -169,7 +171,42 @@ def test_bad_params_fail_before_any_api_call(make_simulator, freshdesk_conn_env,
     dag_run = run_dag("freshdesk_backfill", {"start": tomorrow})
     _assert_state(dag_run, "failed")
     assert task_states(dag_run)["plan_slices"] == "failed"
+    # The same params would fail the same way: no retries (the DAG's default is 3).
+    assert _tries(dag_run)["plan_slices"] == 1
     assert sum(sim.stats()["requests_by_kind"].values()) == 0
+
+
+def test_a_rejected_api_key_fails_each_task_once_and_writes_nothing(
+    make_simulator, freshdesk_conn_env, warehouse_conn_env, monkeypatch
+) -> None:
+    sim = make_simulator(seed=3, tickets=60, days=5)
+    freshdesk_conn_env(sim)
+    dsn = warehouse_conn_env
+    start = start_days_ago(3)
+    _assert_state(run_dag("freshdesk_backfill", {"start": start.isoformat()}))
+    before = warehouse_snapshot(dsn)
+    connection = json.loads(os.environ["AIRFLOW_CONN_FRESHDESK_DEFAULT"])
+    monkeypatch.setenv("AIRFLOW_CONN_FRESHDESK_DEFAULT", json.dumps({**connection, "password": "not-the-key"}))
+    sim.reset_stats()
+
+    dag_run = run_dag("freshdesk_backfill", {"start": start.isoformat()})
+
+    _assert_state(dag_run, "failed")
+    tries = _tries(dag_run)
+    callers = [task for task in tries if task.startswith(("extract_slice", "mirror_groups", "extract_time_entries"))]
+    assert callers and all(task_states(dag_run)[task] == "failed" for task in callers), task_states(dag_run)
+    # Every task that called Freshdesk was refused once and not retried.
+    assert all(tries[task] == 1 for task in callers), tries
+    stats = sim.stats()
+    assert stats["requests"] == stats["requests_by_status"].get(401, 0) == len(callers)
+    assert warehouse_snapshot(dsn) == before
+
+
+def _tries(dag_run) -> dict[str, int]:
+    return {
+        f"{ti.task_id}[{ti.map_index}]" if ti.map_index >= 0 else ti.task_id: ti.try_number
+        for ti in dag_run.get_task_instances()
+    }
 
 
 def test_backfill_over_a_range_that_needs_more_than_300_pages(

@@ -13,14 +13,16 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pendulum
+from airflow.sdk.exceptions import AirflowFailException
 
 #: without ``slice_hours`` a range is cut into about this many slices (whole hours, >= 1 hour)
 DEFAULT_SLICE_COUNT = 8
 MAX_SLICES = 1000
 
 
-class BackfillParamsError(ValueError):
-    """The backfill's parameters cannot be used; the message says which and why."""
+class BackfillParamsError(AirflowFailException, ValueError):
+    """The backfill's parameters cannot be used; the message says which and why. The task fails
+    without retries: the same params fail the same way until the run is triggered again."""
 
 
 def parse_instant(name: str, value: Any) -> datetime:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException
+from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
 
 class FreshdeskError(AirflowException):
@@ -26,16 +26,21 @@ class FreshdeskError(AirflowException):
         self.path = path
 
 
-class FreshdeskConfigError(FreshdeskError):
-    """The Airflow connection cannot work as configured (missing domain or key, plain http, ...)."""
+class FreshdeskConfigError(FreshdeskError, AirflowFailException):
+    """The Airflow connection cannot work as configured (missing domain or key, plain http, ...).
+
+    An ``AirflowFailException`` too: the task fails at once instead of retrying (up to about
+    15 minutes with the default backoff) with a connection that cannot work until a person
+    fixes it. Clearing the task after the fix runs it again."""
 
 
 class FreshdeskConnectionError(FreshdeskError):
     """Freshdesk could not be reached (unknown domain, DNS, refused connection) after retries."""
 
 
-class FreshdeskAuthError(FreshdeskError):
-    """HTTP 401: Freshdesk rejected the API key."""
+class FreshdeskAuthError(FreshdeskError, AirflowFailException):
+    """HTTP 401: Freshdesk rejected the API key. Fails the task without retries, as
+    :class:`FreshdeskConfigError` does: the same key is rejected again until someone changes it."""
 
 
 class FreshdeskAccessDenied(FreshdeskError):
