@@ -9,11 +9,12 @@ one transaction is (a backfill slice, or a whole incremental run).
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -130,41 +131,66 @@ def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-class _Progress:
-    """Periodic progress lines for long walks: counts, rate and an ETA on the updated_at axis."""
+#: the least time between two progress lines of one stream
+PROGRESS_EVERY_SECONDS = 15.0
 
-    def __init__(self, stream: str, start: datetime, until: datetime | None, every_seconds: float = 15.0):
+
+class _Progress:
+    """Progress lines for long walks, at most every ``every_seconds``: tickets read (their
+    conversations in hand) and loaded, rate, position on the updated_at axis and an ETA.
+
+    Reads are reported as they happen, from the reader thread: on a rate-limited account one
+    batch of 500 tickets takes minutes to read, and the log should not fall silent meanwhile."""
+
+    def __init__(self, stream: str, start: datetime, until: datetime | None, every_seconds: float | None = None):
         self.stream = stream
         self.start = start
         self.until = until or datetime.now(timezone.utc)
-        self.every = every_seconds
+        self.every = PROGRESS_EVERY_SECONDS if every_seconds is None else every_seconds
         self.began = time.monotonic()
         self.last = self.began
+        self.read = 0
+        self.reached: datetime | None = None
+        self._printed: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+
+    def ticket_read(self, ticket: dict[str, Any], stats: StreamStats, hook: FreshdeskHook) -> None:
+        updated = parse_timestamp(ticket["updated_at"])
+        with self._lock:
+            self.read += 1
+            if self.reached is None or updated > self.reached:
+                self.reached = updated
+        self.report(stats, hook)
 
     def report(self, stats: StreamStats, hook: FreshdeskHook, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self.last < self.every:
-            return
-        self.last = now
-        elapsed = max(now - self.began, 1e-6)
-        rate = stats.tickets / elapsed
+        with self._lock:
+            now = time.monotonic()
+            state = (self.read, stats.tickets)
+            if force and state == self._printed:
+                return  # the last line already says this
+            if not force and now - self.last < self.every:
+                return
+            self.last, self._printed = now, state
+            elapsed = max(now - self.began, 1e-6)
+            reached = self.reached or stats.max_updated_at
         eta = "unknown"
-        if stats.max_updated_at is not None:
+        if reached is not None:
             span = (self.until - self.start).total_seconds()
-            done = (stats.max_updated_at - self.start).total_seconds()
+            done = (reached - self.start).total_seconds()
             if span > 0 and 0 < done < span:
                 eta = f"{elapsed * (span - done) / done:.0f}s"
             elif done >= span:
                 eta = "0s"
         hook_stats = getattr(hook, "stats", {}) or {}
         log.info(
-            "%s: %d tickets, %d conversations, %.1f tickets/s, reached updated_at %s, ETA %s; "
+            "%s: %d tickets read, %d loaded (%d conversations), %.1f tickets/s, reached updated_at %s, ETA %s; "
             "API requests %s, throttled %s",
             self.stream,
-            stats.tickets,
+            state[0],
+            state[1],
             stats.conversations,
-            rate,
-            stats.max_updated_at.isoformat() if stats.max_updated_at else "-",
+            state[0] / elapsed,
+            reached.isoformat() if reached else "-",
             eta,
             hook_stats.get("requests", "?"),
             hook_stats.get("throttled_429", "?"),
@@ -177,6 +203,7 @@ def _bundles(
     list_filter: str | None,
     stored: dict[int, tuple[datetime, bool, bool]] | None,
     tally: _ConversationTally,
+    on_read: Callable[[dict[str, Any]], None],
 ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]] | None]]:
     """``(ticket, conversations)`` for each listed ticket, as one continuous stream.
 
@@ -189,7 +216,7 @@ def _bundles(
     in the warehouse: Freshdesk moves ``updated_at`` when a conversation is added, so their
     stored conversations are current. That is the incremental run's overlap, which would
     otherwise be read again every hour. ``tally`` counts the tickets yielded without
-    conversations, and why.
+    conversations, and why; ``on_read`` sees each ticket as it is yielded.
     """
     if list_filter == "deleted":
         tickets = iter(tickets)
@@ -199,11 +226,14 @@ def _bundles(
         first = normalise_ticket(first, list_filter)
         first_conversations = hook.get_conversations(first["id"])
         tally.count(first["id"], first_conversations, reused=False)
+        on_read(first)
         yield first, first_conversations
         if first_conversations is None:
             for ticket in tickets:
                 tally.count(ticket["id"], None, reused=False)
-                yield normalise_ticket(ticket, list_filter), None
+                ticket = normalise_ticket(ticket, list_filter)
+                on_read(ticket)
+                yield ticket, None
             return
     pending: dict[Any, dict[str, Any]] = {}
 
@@ -242,6 +272,7 @@ def _bundles(
                 conversations = hook.get_conversations(ticket_id)
                 reused = False
         tally.count(ticket_id, conversations, reused=reused)
+        on_read(ticket)
         yield ticket, conversations
 
 
@@ -339,7 +370,10 @@ def ingest_window(
             stored = loader.stored_versions(updated_since, until, min_read_lag=REUSE_AFTER_READ_LAG, **flags)
         tickets = hook.iter_tickets(updated_since, until=until, filter=list_filter, include=include)
         tally = _ConversationTally()
-        bundles = _bundles(hook, tickets, list_filter, stored, tally)  # type: ignore[arg-type]
+        bundles = _bundles(
+            hook, tickets, list_filter, stored, tally,  # type: ignore[arg-type]
+            on_read=functools.partial(progress.ticket_read, stats=stream_stats, hook=hook),
+        )
         for batch in _prefetched(_batches(bundles, batch_size)):
             loader.load(batch)
             stream_stats.tickets += len({ticket["id"] for ticket, _ in batch})
