@@ -41,11 +41,17 @@ def run_dag(dag_id: str, conf: dict[str, Any] | None = None) -> Any:
     return dag.test(run_conf=conf or {})
 
 
+def _task_key(ti: Any) -> str:
+    return f"{ti.task_id}[{ti.map_index}]" if ti.map_index >= 0 else ti.task_id
+
+
 def task_states(dag_run: Any) -> dict[str, str]:
-    return {
-        f"{ti.task_id}[{ti.map_index}]" if ti.map_index >= 0 else ti.task_id: str(ti.state)
-        for ti in dag_run.get_task_instances()
-    }
+    return {_task_key(ti): str(ti.state) for ti in dag_run.get_task_instances()}
+
+
+def task_tries(dag_run: Any) -> dict[str, int]:
+    """How many times each task ran (1: never retried)."""
+    return {_task_key(ti): ti.try_number for ti in dag_run.get_task_instances()}
 
 
 def warehouse_volumes(dsn: str) -> VolumeRows:

@@ -17,6 +17,7 @@ from e2e_support import (
     run_dag,
     start_days_ago,
     task_states,
+    task_tries,
     tickets_updated_since,
     warehouse_snapshot,
 )
@@ -172,7 +173,7 @@ def test_bad_params_fail_before_any_api_call(make_simulator, freshdesk_conn_env,
     _assert_state(dag_run, "failed")
     assert task_states(dag_run)["plan_slices"] == "failed"
     # The same params would fail the same way: no retries (the DAG's default is 3).
-    assert _tries(dag_run)["plan_slices"] == 1
+    assert task_tries(dag_run)["plan_slices"] == 1
     assert sum(sim.stats()["requests_by_kind"].values()) == 0
 
 
@@ -192,7 +193,7 @@ def test_a_rejected_api_key_fails_each_task_once_and_writes_nothing(
     dag_run = run_dag("freshdesk_backfill", {"start": start.isoformat()})
 
     _assert_state(dag_run, "failed")
-    tries = _tries(dag_run)
+    tries = task_tries(dag_run)
     callers = [task for task in tries if task.startswith(("extract_slice", "mirror_groups", "extract_time_entries"))]
     assert callers and all(task_states(dag_run)[task] == "failed" for task in callers), task_states(dag_run)
     # Every task that called Freshdesk was refused once and not retried.
@@ -200,13 +201,6 @@ def test_a_rejected_api_key_fails_each_task_once_and_writes_nothing(
     stats = sim.stats()
     assert stats["requests"] == stats["requests_by_status"].get(401, 0) == len(callers)
     assert warehouse_snapshot(dsn) == before
-
-
-def _tries(dag_run) -> dict[str, int]:
-    return {
-        f"{ti.task_id}[{ti.map_index}]" if ti.map_index >= 0 else ti.task_id: ti.try_number
-        for ti in dag_run.get_task_instances()
-    }
 
 
 def test_backfill_over_a_range_that_needs_more_than_300_pages(

@@ -136,17 +136,17 @@ PROGRESS_EVERY_SECONDS = 15.0
 
 
 class _Progress:
-    """Progress lines for long walks, at most every ``every_seconds``: tickets read (their
+    """Progress lines for long walks, at most every :data:`PROGRESS_EVERY_SECONDS`: tickets read (their
     conversations in hand) and loaded, rate, position on the updated_at axis and an ETA.
 
     Reads are reported as they happen, from the reader thread: on a rate-limited account one
     batch of 500 tickets takes minutes to read, and the log should not fall silent meanwhile."""
 
-    def __init__(self, stream: str, start: datetime, until: datetime | None, every_seconds: float | None = None):
+    def __init__(self, stream: str, start: datetime, until: datetime | None):
         self.stream = stream
         self.start = start
         self.until = until or datetime.now(timezone.utc)
-        self.every = PROGRESS_EVERY_SECONDS if every_seconds is None else every_seconds
+        self.every = PROGRESS_EVERY_SECONDS
         self.began = time.monotonic()
         self.last = self.began
         self.read = 0
