@@ -80,9 +80,8 @@ class FreshdeskToPostgresOperator(RetriesDeadlocks, BaseOperator):
                 lambda: self._load_window(hook, runs, start, end, context_run_id(context)), what=window_text
             )
         self.log.info(
-            "Window %s to %s loaded: %d tickets, %d conversations; API: %s",
-            start.isoformat(),
-            end.isoformat() if end else "now",
+            "%s loaded: %d tickets, %d conversations; API: %s",
+            window_text,
             stats.tickets,
             stats.conversations,
             getattr(hook, "stats", {}),
