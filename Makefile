@@ -49,7 +49,7 @@ airflow: venv
 	$(PY) scripts/demo.py airflow $(DEMO_ARGS)
 
 # Import benchmark (issue #9): one table of credits, budget use, sync, CPU, latency, memory and
-# refresh figures (~15 min; BENCH_ARGS=--quick for a few minutes). Results: BENCHMARKS.md.
+# refresh figures (~18 min; BENCH_ARGS=--quick for a few minutes). Results: BENCHMARKS.md.
 bench: venv
 	$(PY) bench/run.py $(BENCH_ARGS)
 
