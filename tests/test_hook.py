@@ -148,6 +148,52 @@ def test_tickets_updated_during_the_walk_do_not_hide_others(
     assert set(seen) == expected  # nothing skipped; the touched ones may come twice
 
 
+def test_a_second_shared_by_pages_of_tickets_is_read_again_when_it_shifts(
+    make_simulator: Callable[..., Any], hook_for: Callable[..., Any]
+) -> None:
+    # About 250 tickets share one updated_at, so they can only be paged by offset. Updating one
+    # of them after its page was read moves it to the end, and every later ticket of that second
+    # one place up: the one that slides onto the page already read would never be read.
+    sim = make_simulator(seed=5, tickets=3000, days=60, bulk_update_size=250, conversations_mean=0.3)
+    expected = truth_ids(sim)
+    stamp, size = Counter(t["updated_at"] for i, t in sim.account.tickets.items() if i in expected).most_common(1)[0]
+    assert size > 200
+    hook = hook_for(sim)
+    seen: list[int] = []
+    in_second: list[int] = []
+    for ticket in hook.iter_tickets(EPOCH):
+        seen.append(ticket["id"])
+        if ticket["updated_at"] == stamp:
+            in_second.append(ticket["id"])
+            if len(in_second) == 120:  # on the second page of that second
+                sim.account.update_ticket(in_second[0], priority=4)
+    assert set(seen) - expected == set()
+    assert expected <= set(seen)  # nothing skipped; the updated ticket comes again, newer
+    assert Counter(seen).most_common(1)[0][1] <= 2
+
+
+def test_a_shared_second_that_does_not_change_costs_one_more_reading(
+    make_simulator: Callable[..., Any], hook_for: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    sim = make_simulator(seed=5, tickets=3000, days=60, bulk_update_size=250, conversations_mean=0.3)
+    expected = truth_ids(sim)
+    per_second = Counter(t["updated_at"] for i, t in sim.account.tickets.items() if i in expected)
+    shared = [n for n in per_second.values() if n > 100]  # paged by offset
+    assert shared
+    plain = hook_for(sim, keyset_pagination=False)  # offsets only, no second reading
+    assert {t["id"] for t in read_all(plain)} == expected
+    capsys.readouterr()
+    hook = hook_for(sim)
+    tickets = read_all(hook)
+    assert_each_once(tickets, expected)
+    assert_updated_order(tickets)
+    # Each shared second is read once more (its pages, and the page where the next second
+    # begins); nothing else is.
+    assert hook.stats.pages <= plain.stats.pages + sum(-(-n // 100) + 1 for n in shared)
+    logged = capsys.readouterr().out
+    assert logged.count("reading that second again") == len(shared)
+
+
 def test_page_cap_cannot_be_passed_when_a_whole_cap_shares_one_second(
     make_simulator: Callable[..., Any], hook_for: Callable[..., Any]
 ) -> None:

@@ -60,6 +60,9 @@ log = logging.getLogger(__name__)
 API_PATH = "/api/v2"
 PER_PAGE = 100
 DEFAULT_PAGE_CAP = 300
+#: how many times one second shared by more than a page of tickets is read again while each
+#: reading still finds tickets the previous one missed (see FreshdeskHook.iter_tickets)
+MAX_SECOND_REREADS = 3
 DEFAULT_MAX_CONCURRENCY = 8
 DEFAULT_WINDOW_SECONDS = 60.0
 TICKET_FILTERS = (None, "deleted", "spam")
@@ -770,8 +773,9 @@ class FreshdeskHook(HttpHook):
           moved on. Offset pages shift when a ticket already read is updated during the walk (it
           moves to the end), which would silently skip the ticket that slides into the read
           pages; restarting from the last ``updated_at`` is immune to that. The ``Link`` header is
-          still followed while whole pages share one second (a bulk update): there, and only
-          there, a concurrent update of a ticket of that second can still shift a page.
+          still followed while whole pages share one second (a bulk update), where the same
+          shift can happen; so such a second is read once more, and again (up to
+          ``MAX_SECOND_REREADS`` times) while a reading finds tickets the previous one missed.
 
         Both restarts on ``updated_at`` and the stop at ``until`` need the order asked for. A page
         out of that order switches to reading every page and filtering here; until a page has
@@ -825,21 +829,34 @@ class FreshdeskHook(HttpHook):
 
         progress = _TicketProgress(label=filter or "live")
         since_text = format_timestamp(updated_since)
-        # Ids already yielded at the latest updated_at: only these can come back after a restart,
-        # so memory holds one second's worth of ids, not every id read.
-        boundary_text: str | None = None
-        boundary_dt: datetime | None = None
-        boundary_ids: set[Any] = set()
+        # Every ticket version yielded at or after the current run's start: those are the only
+        # ones a restart can list again (memory: about a page, or one bulk-updated second).
+        yielded: dict[Any, datetime] = {}
         # A page whose tickets all share one second is "in order" whatever the server does (a bulk
         # update of the newest tickets under created_at desc): the shortcuts that skip tickets (the
         # keyset restart, the `until` stop) wait for a page that shows the order with two seconds.
         order_evidenced = False
+        reread_of: str | None = None
+        rereads = 0
+        first_run = True
         while True:
             run_since = parse_timestamp(since_text)
+            # The latest updated_at read in this run: its next page must not start before it, and
+            # the next restart begins there.
+            run_latest: datetime | None = None if first_run else run_since
+            run_latest_text = since_text
+            first_run = False
+            yielded = {i: at for i, at in yielded.items() if at >= run_since}
             url: str | None = "tickets"
             params: dict[str, Any] | None = {**base_params, "updated_since": since_text}
             page = cap_pages = 0
             restart_reason = ""
+            # Offset pages inside one second (more than a page of tickets share run_since) shift
+            # when one of those tickets changes meanwhile, skipping the ticket that slides back
+            # onto a page already read: such a second is read again until a read finds none new.
+            offsets_in_second = False
+            new_in_second = 0
+            until_reached = False
             while url:
                 page += 1
                 try:
@@ -854,7 +871,7 @@ class FreshdeskHook(HttpHook):
                 self.stats.add(pages=1)
                 progress.pages += 1
                 params = None
-                if not _in_updated_order(tickets, boundary_dt):
+                if not _in_updated_order(tickets, run_latest):
                     # Restarts and the `until` stop both rely on the order asked for; a server
                     # that ignores it would make them skip tickets silently.
                     yield from self._iter_tickets_unordered(base_params, updated_since, until_dt, cost, progress)
@@ -871,23 +888,25 @@ class FreshdeskHook(HttpHook):
                     if until_dt is not None and updated >= until_dt:
                         if not order_evidenced:
                             continue
-                        self._log_ticket_progress(progress, done=True)
-                        return
-                    if updated == boundary_dt:
-                        if ticket["id"] in boundary_ids:
-                            continue
-                        boundary_ids.add(ticket["id"])
-                    elif boundary_dt is None or updated > boundary_dt:
-                        boundary_text, boundary_dt = updated_text, updated
-                        boundary_ids = {ticket["id"]}
+                        until_reached = True
+                        break
+                    if run_latest is None or updated > run_latest:
+                        run_latest, run_latest_text = updated, updated_text
+                    if yielded.get(ticket["id"]) == updated:
+                        continue
+                    yielded[ticket["id"]] = updated
+                    if updated == run_since:
+                        new_in_second += 1
                     progress.tickets += 1
                     yield ticket
+                if until_reached:
+                    break
                 if progress.pages % self.progress_every_pages == 0:
                     self._log_ticket_progress(progress)
                 url = response.links.get("next", {}).get("url")
                 if not url:
                     break
-                moved = boundary_dt is not None and boundary_dt > run_since
+                moved = run_latest is not None and run_latest > run_since
                 if page >= self.page_cap:
                     restart_reason = f"page cap ({self.page_cap}) reached"
                     cap_pages = page
@@ -895,16 +914,40 @@ class FreshdeskHook(HttpHook):
                 if moved and self.keyset_pagination and order_evidenced:
                     restart_reason = "keyset"
                     break
-            if not restart_reason:
-                self._log_ticket_progress(progress, done=True)
-                return
-            if boundary_dt is None or boundary_dt <= run_since:
+                if not moved:
+                    offsets_in_second = True
+            if restart_reason and (run_latest is None or run_latest <= run_since):
                 raise FreshdeskPaginationError(
                     f"Freshdesk {self.domain}: more than {cap_pages} pages ({cap_pages * PER_PAGE} "
                     f"tickets) of {progress.label} tickets share updated_at {since_text}; Freshdesk's "
                     "page cap cannot be worked around with updated_since."
                 )
-            since_text = str(boundary_text)
+            if offsets_in_second and new_in_second:
+                rereads = rereads + 1 if reread_of == since_text else 1
+                reread_of = since_text
+                if rereads <= MAX_SECOND_REREADS:
+                    progress.restarts += 1
+                    self.log.info(
+                        "Freshdesk %s: %d %s tickets sharing updated_at %s were read by page offset; reading "
+                        "that second again in case one of them changed meanwhile and shifted the pages.",
+                        self.domain,
+                        new_in_second,
+                        progress.label,
+                        since_text,
+                    )
+                    continue
+                self.log.warning(
+                    "Freshdesk %s: %s tickets sharing updated_at %s were still changing after %d readings; "
+                    "one may have been skipped (a backfill over that time reads it).",
+                    self.domain,
+                    progress.label,
+                    since_text,
+                    rereads,
+                )
+            if until_reached or not restart_reason:
+                self._log_ticket_progress(progress, done=True)
+                return
+            since_text = run_latest_text
             progress.restarts += 1
             if restart_reason != "keyset":
                 progress.cap_restarts += 1
