@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import tracemalloc
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import psycopg
@@ -232,6 +233,37 @@ def test_load_groups_marks_what_changes_queue_names(warehouse_dsn: str) -> None:
             (3, "C2", True, group(3, "C2")),
         ]
         assert group_round([]) == ([1, 2, 3], [1, 2, 3])  # an empty full read removes all
+
+
+def test_an_older_read_of_the_groups_never_overwrites_a_newer_one(warehouse_dsn: str) -> None:
+    # A backfill read GET /groups before an hourly sync did, and commits after it.
+    older, newer = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc), datetime(2026, 5, 1, 12, 5, tzinfo=timezone.utc)
+    with warehouse(warehouse_dsn) as conn:
+        loader = RawLoader(conn)
+        loader.load([(ticket(i, "2024-03-01 10:00:00", group_id=i), []) for i in (1, 2, 3)])
+        loader.load_groups([group(1, "A"), group(2, "B"), group(3, "C")], read_at=older - timedelta(hours=1))
+        conn.commit()
+        assert loader.load_groups([group(1, "A2"), group(3, "C")], read_at=newer) == 2  # renamed, removed
+        conn.commit()
+        clear_dirty(conn)
+
+        def stored() -> list[tuple[Any, ...]]:
+            return conn.execute(
+                "SELECT id, name, removed_at IS NOT NULL FROM freshdesk_raw.groups ORDER BY id"
+            ).fetchall()
+
+        after_newer = stored()
+        assert after_newer == [(1, "A2", False), (2, "B", True), (3, "C", False)]
+        assert loader.load_groups([group(1, "A"), group(2, "B"), group(3, "C")], read_at=older) == 3
+        assert stored() == after_newer  # the stale read is skipped whole
+        assert dirty(conn) == [] and conn.execute("SELECT count(*) FROM freshdesk_raw.dirty_groups").fetchone() == (0,)
+        assert conn.execute("SELECT read_at FROM freshdesk_raw.groups_read").fetchone() == (newer,)
+        # The same read again, or a later one, applies as usual.
+        loader.load_groups([group(1, "A2"), group(3, "C")], read_at=newer)
+        assert stored() == after_newer
+        loader.load_groups([group(1, "A3"), group(2, "B"), group(3, "C")], read_at=newer + timedelta(minutes=1))
+        assert stored() == [(1, "A3", False), (2, "B", False), (3, "C", False)]
+        assert dirty(conn) == [1, 2]
 
 
 def test_stored_payloads_round_trip_json(warehouse_dsn: str) -> None:

@@ -175,20 +175,26 @@ class FreshdeskIncrementalSyncOperator(RetriesDeadlocks, BaseOperator):
         hook = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id)
         with recorded_runs(self.postgres_conn_id, context=context, streams=self.streams) as runs:
             # Inside the run log, so that a rejected API key shows in freshdesk.sync_status too.
+            groups_read_at = datetime.now(timezone.utc)
             groups = hook.get_groups()
             summary = self.run_transaction(
-                lambda: self._sync_transaction(hook, groups, runs, run_id), what="Incremental sync"
+                lambda: self._sync_transaction(hook, groups, groups_read_at, runs, run_id), what="Incremental sync"
             )
         self.log.info("Incremental sync done: %s; API: %s", summary, getattr(hook, "stats", {}))
         return summary
 
     def _sync_transaction(
-        self, hook: FreshdeskHook, groups: list[dict[str, Any]], runs: RunRecords, run_id: str
+        self,
+        hook: FreshdeskHook,
+        groups: list[dict[str, Any]],
+        groups_read_at: datetime,
+        runs: RunRecords,
+        run_id: str,
     ) -> dict[str, Any]:
         # A fresh summary per attempt: only the one that commits is reported.
         summary: dict[str, Any] = {}
         with warehouse_transaction(self.postgres_conn_id) as conn:
-            self._sync(hook, conn, groups, runs, run_id, summary)
+            self._sync(hook, conn, groups, groups_read_at, runs, run_id, summary)
         return summary
 
     def _sync(
@@ -196,12 +202,13 @@ class FreshdeskIncrementalSyncOperator(RetriesDeadlocks, BaseOperator):
         hook: FreshdeskHook,
         conn: Any,
         groups: list[dict[str, Any]],
+        groups_read_at: datetime,
         runs: RunRecords,
         run_id: str,
         summary: dict[str, Any],
     ) -> None:
         loader = RawLoader(conn)
-        loader.load_groups(groups)
+        loader.load_groups(groups, read_at=groups_read_at)
         for stream in self.streams:
             watermark = sync_state.get_watermark(conn, stream)
             if watermark is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from airflow.sdk import BaseOperator
@@ -51,9 +52,10 @@ class FreshdeskGroupsToPostgresOperator(BaseOperator):
         self.postgres_conn_id = postgres_conn_id
 
     def execute(self, context: Any) -> int:
+        read_at = datetime.now(timezone.utc)
         groups = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id).get_groups()
         with warehouse_transaction(self.postgres_conn_id) as conn:
-            RawLoader(conn).load_groups(groups)
+            RawLoader(conn).load_groups(groups, read_at=read_at)
         self.log.info("Mirrored %d Freshdesk groups", len(groups))
         return len(groups)
 

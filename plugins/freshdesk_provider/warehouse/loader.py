@@ -17,7 +17,7 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import psycopg
@@ -128,17 +128,30 @@ class RawLoader:
             return None
         return {int(r[0]): (r[1], bool(r[2]), bool(r[3])) for r in rows}
 
-    def load_groups(self, groups: Sequence[Mapping[str, Any]]) -> int:
+    def load_groups(self, groups: Sequence[Mapping[str, Any]], *, read_at: datetime | None = None) -> int:
         """Mirror a full read of ``GET /groups``; returns the number of distinct groups in it.
 
         Groups missing from the read are marked removed (they stop resolving, so their tickets
         count as ``Group <id>``). Tickets of every group that is new, renamed, removed or back
-        are marked dirty.
+        are marked dirty. ``read_at`` is when the read began (default: now); a read that began
+        before the one already applied is stale (a run that read the groups earlier but commits
+        later) and is skipped, so it cannot put back older names or removed groups.
         """
         conn = self.conn
+        read_at = read_at or datetime.now(timezone.utc)
         rows = [(seq, _group_id(group), _to_json(group)) for seq, group in enumerate(groups)]
+        distinct = len({r[1] for r in rows})
         with callers_transaction(conn):
             conn.execute(load_sql("loader/lock_groups.sql"))
+            if not self._run("loader/claim_groups_read.sql", {"read_at": read_at}):
+                applied = (conn.execute(load_sql("loader/applied_groups_read.sql")).fetchone() or (None,))[0]
+                log.warning(
+                    "Groups: this read of GET /groups (begun %s) is older than the one already mirrored "
+                    "(begun %s): skipped, the newer one stands",
+                    read_at.isoformat(),
+                    applied.isoformat() if applied else "?",
+                )
+                return distinct
             conn.execute(load_sql("loader/create_group_staging.sql"))
             self._copy("loader/copy_staged_groups.sql", rows)
             changed = self._run("loader/find_changed_groups.sql")
@@ -150,22 +163,22 @@ class RawLoader:
             log.warning("GET /groups returned no groups: marked all %d stored groups removed", removed)
         log.info(
             "Groups: %d read, %d written, %d removed, %d affect queue names (%d tickets marked dirty)",
-            len({r[1] for r in rows}),
+            distinct,
             written,
             removed,
             changed,
             dirty,
         )
-        return len({r[1] for r in rows})
+        return distinct
 
     def _copy(self, statement: str, rows: list[Any]) -> None:
         with self.conn.cursor() as cur, cur.copy(load_sql(statement)) as copy:
             for row in rows:
                 copy.write_row(row)
 
-    def _run(self, statement: str) -> int:
+    def _run(self, statement: str, params: Mapping[str, Any] | None = None) -> int:
         with self.conn.cursor() as cur:
-            cur.execute(load_sql(statement))
+            cur.execute(load_sql(statement), params)
             return max(cur.rowcount, 0)
 
 

@@ -1,0 +1,2 @@
+-- When the read of GET /groups that freshdesk_raw.groups mirrors began.
+SELECT read_at FROM freshdesk_raw.groups_read
