@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import threading
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -21,7 +22,10 @@ import pytest
 from planning_support import CONTEXT, backfill, days_ago
 
 from freshdesk_provider import alerts
-from freshdesk_provider.operators.freshdesk_to_postgres import FreshdeskIncrementalSyncOperator
+from freshdesk_provider.operators.freshdesk_to_postgres import (
+    FreshdeskIncrementalSyncOperator,
+    FreshdeskToPostgresOperator,
+)
 from freshdesk_provider.operators.monitoring import FreshdeskFreshnessCheckOperator, FreshdeskWarehouseStaleError
 
 
@@ -77,8 +81,7 @@ def test_freshdesk_errors_make_the_check_fail_loudly(make_simulator, freshdesk_c
     message = str(failure.value)
     assert "STALE" in message
     assert "tickets: last successful sync" in message and "5h0" in message and "allowed 3h00m" in message
-    # (sync_changes reads groups before its run is recorded, so this failure has no sync_runs
-    # row; the check still names the cause through its own call to Freshdesk)
+    # The check also names the cause through its own call to Freshdesk.
     assert "Reconciliation with Freshdesk could not run" in message and "HTTP 401" in message
 
 
@@ -103,6 +106,33 @@ def test_a_silent_stop_is_caught_by_reconciliation(make_simulator, freshdesk_con
     assert "DISAGREE" in message and "3 missing" in message
     for tid in new:
         assert str(tid) in message
+    # The message says how to repair it, and that repair works.
+    params = json.loads(re.search(r"trigger freshdesk_backfill with (\{.*?\})", message).group(1))
+    FreshdeskToPostgresOperator(task_id="extract", window_start=params["start"], window_end=params["end"]).execute(
+        CONTEXT
+    )
+    FreshdeskFreshnessCheckOperator(
+        task_id="check_freshness", max_lag=timedelta(hours=3), settle=timedelta(0)
+    ).execute(CONTEXT)
+
+
+def test_a_failed_sync_within_the_lag_is_reported_not_called_fresh(
+    make_simulator, freshdesk_conn_env, warehouse_conn_env, capsys
+) -> None:
+    sim = make_simulator(seed=45, tickets=200, days=5)
+    freshdesk_conn_env(sim)
+    backfill(days_ago(10))
+    freshdesk_conn_env(SimpleNamespace(url=sim.url, api_key="revoked-key"))
+    with pytest.raises(Exception):  # noqa: B017 (whatever the hook raises)
+        FreshdeskIncrementalSyncOperator(task_id="sync_changes").execute(CONTEXT)
+    freshdesk_conn_env(sim)
+    capsys.readouterr()
+    FreshdeskFreshnessCheckOperator(
+        task_id="check_freshness", max_lag=timedelta(hours=3), reconcile_window=timedelta(0)
+    ).execute(CONTEXT)
+    logged = capsys.readouterr().out
+    assert "the latest sync failed for: tickets at" in logged
+    assert "Warehouse is fresh" not in logged
 
 
 class _Records(logging.Handler):

@@ -17,7 +17,12 @@ from freshdesk_provider import lineage
 from freshdesk_provider.exceptions import FreshdeskError
 from freshdesk_provider.hooks.freshdesk import FreshdeskHook
 from freshdesk_provider.operators.warehouse_session import DEFAULT_WAREHOUSE_CONN_ID, warehouse_transaction
-from freshdesk_provider.warehouse.reconciliation import compare_tickets, stale_streams, stream_status
+from freshdesk_provider.warehouse.reconciliation import (
+    compare_tickets,
+    failed_since_success,
+    stale_streams,
+    stream_status,
+)
 
 DEFAULT_STREAMS = ("tickets", "tickets_deleted", "tickets_spam", "time_entries")
 
@@ -91,13 +96,25 @@ class FreshdeskFreshnessCheckOperator(BaseOperator):
                     problems.append(
                         "Freshdesk and the warehouse DISAGREE: "
                         + result.message()
-                        + f" (allowed mismatches: {self.max_mismatches})"
+                        + f" (allowed mismatches: {self.max_mismatches}). The hourly sync only reads on"
+                        " from its watermark, so it will not go back for them: trigger freshdesk_backfill"
+                        f' with {{"start": "{start:%Y-%m-%dT%H:%M:%SZ}", "end": "{end:%Y-%m-%dT%H:%M:%SZ}"}}'
+                        " to import them"
                     )
+            failing = failed_since_success(stream_status(conn, self.streams))
         if problems:
             message = "\n".join(problems)
             self.log.error("%s", message)
             raise FreshdeskWarehouseStaleError(message)
-        self.log.info("Warehouse is fresh: %s", summary)
+        if failing:
+            # Within max_lag a failed run is not staleness yet, but "fresh" alone would mislead.
+            self.log.warning(
+                "Warehouse is within the allowed lag (%s), but the latest sync failed for: %s",
+                self.max_lag,
+                " | ".join(failing),
+            )
+        else:
+            self.log.info("Warehouse is fresh: %s", summary)
         return summary
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:

@@ -53,6 +53,16 @@ def stale_streams(
     return problems
 
 
+def failed_since_success(status: dict[str, dict[str, Any]]) -> list[str]:
+    """One line per stream whose latest import failed after its last success (or never succeeded)."""
+    lines = []
+    for stream, row in sorted(status.items()):
+        failed, succeeded = row["last_failure_at"], row["last_success_at"]
+        if failed is not None and (succeeded is None or failed > succeeded):
+            lines.append(f"{stream} at {failed:%Y-%m-%d %H:%M:%S}Z: {row['last_error']}")
+    return lines
+
+
 def _human(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
