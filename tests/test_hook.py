@@ -204,6 +204,13 @@ def test_page_cap_cannot_be_passed_when_a_whole_cap_shares_one_second(
     # The same when it is Freshdesk that refuses the page past its cap.
     with pytest.raises(FreshdeskPaginationError, match=r"more than 2 pages \(200 tickets\)"):
         read_all(hook_for(sim, page_cap=300))
+    # A window that ends before that second still reads into it (a page of one second shows no
+    # order to stop on): the error names the second that fills the cap, not the window's start.
+    stamp = Counter(t["updated_at"] for t in sim.account.tickets.values()).most_common(1)[0][0]
+    second = parse_timestamp(stamp)
+    with pytest.raises(FreshdeskPaginationError) as failure:
+        read_all(hook, updated_since=second - timedelta(seconds=1), until=second)
+    assert f"share updated_at {stamp} (reading from " in str(failure.value)
 
 
 def test_window_filters_and_include(make_simulator: Callable[..., Any], hook_for: Callable[..., Any]) -> None:

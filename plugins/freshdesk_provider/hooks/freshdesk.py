@@ -857,6 +857,7 @@ class FreshdeskHook(HttpHook):
             offsets_in_second = False
             new_in_second = 0
             until_reached = False
+            listed_text = since_text
             while url:
                 page += 1
                 try:
@@ -883,7 +884,7 @@ class FreshdeskHook(HttpHook):
                         raise FreshdeskMalformedResponse(
                             f"Freshdesk {self.domain} returned a ticket without id/updated_at in GET /tickets."
                         )
-                    updated_text = str(ticket["updated_at"])
+                    updated_text = listed_text = str(ticket["updated_at"])
                     updated = parse_timestamp(updated_text)
                     if until_dt is not None and updated >= until_dt:
                         if not order_evidenced:
@@ -917,10 +918,12 @@ class FreshdeskHook(HttpHook):
                 if not moved:
                     offsets_in_second = True
             if restart_reason and (run_latest is None or run_latest <= run_since):
+                # (pages wholly at or after `until` are read on until one shows the order, so
+                # the second that fills the cap may lie past the window)
                 raise FreshdeskPaginationError(
                     f"Freshdesk {self.domain}: more than {cap_pages} pages ({cap_pages * PER_PAGE} "
-                    f"tickets) of {progress.label} tickets share updated_at {since_text}; Freshdesk's "
-                    "page cap cannot be worked around with updated_since."
+                    f"tickets) of {progress.label} tickets share updated_at {listed_text} (reading from "
+                    f"{since_text}); Freshdesk's page cap cannot be worked around with updated_since."
                 )
             if offsets_in_second and new_in_second:
                 rereads = rereads + 1 if reread_of == since_text else 1
