@@ -13,6 +13,7 @@ import psycopg
 from airflow.providers.postgres.hooks.postgres import PostgresHook
 
 from freshdesk_provider.warehouse import sync_state
+from freshdesk_provider.warehouse.sql import load_sql
 
 DEFAULT_WAREHOUSE_CONN_ID = "freshdesk_warehouse"
 
@@ -27,6 +28,7 @@ def warehouse_transaction(postgres_conn_id: str = DEFAULT_WAREHOUSE_CONN_ID) -> 
     conn = PostgresHook(postgres_conn_id=postgres_conn_id).get_conn()
     try:
         conn.autocommit = False
+        conn.execute(load_sql("common/no_idle_timeout.sql"))
         yield conn
         conn.commit()
     except BaseException:
