@@ -31,6 +31,19 @@ def test_slices_partition_the_range_and_the_last_one_reads_to_the_present() -> N
     assert [s["advance_watermark"] for s in slices] == [False] * 6 + [True]
 
 
+def test_a_past_end_keeps_the_last_slice_to_tickets_created_before_it() -> None:
+    slices = plan_slices("2026-11-01", "2026-11-08", 24, now=NOW)
+    assert [s["created_before"] for s in slices] == [None] * 6 + ["2026-11-08T00:00:00+00:00"]
+    assert all(s["created_before"] is None for s in plan_slices("2026-11-01", None, 24, now=NOW))
+
+
+def test_an_end_in_the_future_is_now() -> None:
+    # (it once left the last slice starting in the future, and the watermark there)
+    future = plan_slices("2026-11-20", "2027-01-01", None, now=NOW)
+    assert future == plan_slices("2026-11-20", None, None, now=NOW)
+    assert _bounds(future)[-1][0] < NOW
+
+
 def test_end_defaults_to_now_and_slice_size_to_an_eighth_of_the_range() -> None:
     bounds = _bounds(plan_slices("2026-11-17T12:30:00Z", now=NOW))
     assert len(bounds) == 8

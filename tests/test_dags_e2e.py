@@ -14,12 +14,16 @@ import pytest
 from e2e_support import (
     ImporterView,
     assert_volumes_match,
+    diff,
+    in_range,
+    parse_ts,
     run_dag,
     start_days_ago,
     task_states,
     task_tries,
     tickets_updated_since,
     warehouse_snapshot,
+    warehouse_volumes,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("airflow_db")]
@@ -96,6 +100,39 @@ def test_incremental_catches_up_every_kind_of_change(
     before = warehouse_snapshot(dsn)
     _assert_state(run_dag("freshdesk_incremental"))
     assert warehouse_snapshot(dsn)["freshdesk.queue_interval_volume"] == before["freshdesk.queue_interval_volume"]
+
+
+def test_a_backfill_of_a_past_range_counts_it_whole_and_the_sync_goes_on_from_its_end(
+    make_simulator, freshdesk_conn_env, warehouse_conn_env
+) -> None:
+    sim = make_simulator(seed=8, tickets=900, days=30)
+    freshdesk_conn_env(sim)
+    dsn = warehouse_conn_env
+    account = sim.account
+    start, end = start_days_ago(24), start_days_ago(12)
+    conf = {"start": start.isoformat(), "end": end.isoformat(), "slice_hours": 96}
+    _assert_state(run_dag("freshdesk_backfill", conf))
+
+    # Every contact in the range counts, as from a full import ...
+    readable = [t for t in account.tickets if not account.is_archived(t)]
+    everything = ImporterView()
+    everything.observe(account, tickets_updated_since(account, start))
+    actual = warehouse_volumes(dsn)
+    assert in_range(actual, start, end) == in_range(everything.expected(account, readable), start, end)
+    # ... of exactly the tickets the range needs: none created after it was read.
+    imported = [t for t in tickets_updated_since(account, start) if parse_ts(account.tickets[t]["created_at"]) < end]
+    view = ImporterView()
+    view.observe(account, imported)
+    assert actual == view.expected(account), diff(actual, view.expected(account))
+    with psycopg.connect(dsn) as conn:
+        stored = {r[0] for r in conn.execute("SELECT id FROM freshdesk_raw.tickets")}
+        watermarks = dict(conn.execute("SELECT stream, watermark FROM freshdesk_raw.sync_watermarks").fetchall())
+    assert stored == set(imported)
+    assert watermarks["tickets"] == end  # everything updated before it is imported
+
+    # The hourly sync imports the rest from there: the same as a backfill to now.
+    _assert_state(run_dag("freshdesk_incremental"))
+    assert_volumes_match(dsn, sim, view, start)
 
 
 def test_faults_and_a_tight_rate_limit_lose_nothing(

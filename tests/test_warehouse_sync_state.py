@@ -31,6 +31,33 @@ def test_watermark_starts_empty_and_never_moves_backwards(warehouse_dsn: str) ->
         assert sync_state.get_watermark(conn, "tickets") is None  # nothing committed by the module
 
 
+def test_a_watermark_never_lies_in_the_future(warehouse_dsn: str) -> None:
+    with warehouse(warehouse_dsn) as conn:
+        before = datetime.now(timezone.utc)
+        stored = sync_state.advance_watermark(conn, "tickets", before + timedelta(days=30), run_id="r", rows_loaded=0)
+        assert before <= stored <= datetime.now(timezone.utc)
+
+
+def test_the_upgrade_brings_a_watermark_back_from_the_future(warehouse_dsn: str) -> None:
+    import psycopg
+
+    from freshdesk_provider.warehouse.migrations import migrate
+
+    with psycopg.connect(warehouse_dsn) as conn:
+        migrate(conn, target_version=14)
+        conn.execute(
+            "INSERT INTO freshdesk_raw.sync_watermarks (stream, watermark, advanced_at) VALUES "
+            "('tickets', now() + interval '23 days', now() - interval '1 hour'), "
+            "('tickets_spam', now() - interval '2 hours', now() - interval '1 hour')"
+        )
+        conn.commit()
+        migrate(conn)
+        rows = dict(conn.execute(
+            "SELECT stream, watermark = advanced_at FROM freshdesk_raw.sync_watermarks"
+        ).fetchall())
+    assert rows == {"tickets": True, "tickets_spam": False}
+
+
 def test_naive_datetimes_are_refused(warehouse_dsn: str) -> None:
     with warehouse(warehouse_dsn) as conn:
         with pytest.raises(ValueError, match="timezone-aware"):

@@ -3,7 +3,9 @@
 Slices partition ``[start, end)`` on the ``updated_at`` axis. The last slice is open-ended
 (it reads up to the present): a ticket created in the range but updated after ``end`` has
 its current ``updated_at`` after ``end``, and must still be imported for its contacts in
-the range to count.
+the range to count. When ``end`` is in the past, that slice leaves out the tickets created at
+or after ``end`` (``created_before``), which have no contact in the range; an ``end`` in the
+future is the present.
 """
 
 from __future__ import annotations
@@ -62,6 +64,9 @@ def plan_slices(
     now = now or datetime.now(timezone.utc)
     start_at = parse_instant("start", start)
     end_at = now if end in (None, "") else parse_instant("end", end)
+    # Nothing is updated in the future: reading "up to next month" is reading up to now.
+    bounded = end_at < now
+    end_at = min(end_at, now)
     if start_at >= now:
         raise BackfillParamsError(f"start {start_at.isoformat()} is in the future (now is {now.isoformat()})")
     if end_at <= start_at:
@@ -93,6 +98,7 @@ def plan_slices(
             {
                 "window_start": lower.isoformat(),
                 "window_end": None if last else (lower + step).isoformat(),
+                "created_before": end_at.isoformat() if last and bounded else None,
                 "advance_watermark": last,
             }
         )

@@ -71,6 +71,8 @@ class StreamStats:
     #: tickets listed in the version the warehouse holds: their stored conversations are current,
     #: so they were not read again (the incremental run's overlap)
     conversations_reused: int = 0
+    #: tickets listed but created after the backfill's range: left out (ingest_window's created_before)
+    created_after_range: int = 0
     max_updated_at: datetime | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -79,6 +81,7 @@ class StreamStats:
             "conversations": self.conversations,
             "unreadable_conversations": self.unreadable_conversations,
             "conversations_reused": self.conversations_reused,
+            "created_after_range": self.created_after_range,
             "max_updated_at": self.max_updated_at.isoformat() if self.max_updated_at else None,
         }
 
@@ -89,11 +92,14 @@ UNREADABLE_IDS_SHOWN = 10
 
 @dataclass
 class _ConversationTally:
-    """Why tickets came without conversations; kept by the reader thread of one walk."""
+    """Why tickets came without conversations, or were left out; kept by the reader thread of
+    one walk."""
 
     unreadable: int = 0
     reused: int = 0
     unreadable_ids: list[Any] = field(default_factory=list)
+    #: listed tickets created at or after ``created_before``: not loaded (see ingest_window)
+    created_later: int = 0
 
     def count(self, ticket_id: Any, conversations: list[dict[str, Any]] | None, *, reused: bool) -> None:
         if reused:
@@ -115,6 +121,10 @@ class IngestStats:
     @property
     def conversations(self) -> int:
         return sum(s.conversations for s in self.streams.values())
+
+    @property
+    def created_after_range(self) -> int:
+        return sum(s.created_after_range for s in self.streams.values())
 
     def as_dict(self) -> dict[str, Any]:
         return {name: s.as_dict() for name, s in self.streams.items()}
@@ -195,6 +205,18 @@ class _Progress:
             hook_stats.get("requests", "?"),
             hook_stats.get("throttled_429", "?"),
         )
+
+
+def _created_before(
+    tickets: Iterable[dict[str, Any]], before: datetime, tally: _ConversationTally
+) -> Iterator[dict[str, Any]]:
+    """The tickets created before ``before`` (or with no usable ``created_at``: kept)."""
+    for ticket in tickets:
+        created = ticket.get("created_at") if isinstance(ticket, dict) else None
+        if created and parse_timestamp(str(created)) >= before:
+            tally.created_later += 1
+            continue
+        yield ticket
 
 
 def _bundles(
@@ -338,10 +360,15 @@ def ingest_window(
     batch_size: int = DEFAULT_BATCH_SIZE,
     include: Sequence[str] = (),
     reuse_stored_conversations: bool = False,
+    created_before: datetime | None = None,
 ) -> IngestStats:
     """Load every ticket updated in ``[updated_since, until)`` (open-ended when ``until`` is None)
     from each of ``streams``, with all its conversations. ``include`` asks the ticket list for
     more (``("stats",)`` feeds the response times) at 2 more credits per list page each.
+
+    ``created_before`` leaves out listed tickets created at or after it, before their
+    conversations are read: a backfill of a range that ends in the past reads on to the present
+    only for the tickets created in or before its range (updated since, or replied to in it).
 
     ``reuse_stored_conversations`` keeps the stored conversations of tickets listed in the
     version the warehouse holds (the hourly sync's overlap) instead of reading them again, when
@@ -370,6 +397,8 @@ def ingest_window(
             stored = loader.stored_versions(updated_since, until, min_read_lag=REUSE_AFTER_READ_LAG, **flags)
         tickets = hook.iter_tickets(updated_since, until=until, filter=list_filter, include=include)
         tally = _ConversationTally()
+        if created_before is not None:
+            tickets = _created_before(tickets, created_before, tally)
         bundles = _bundles(
             hook, tickets, list_filter, stored, tally,  # type: ignore[arg-type]
             on_read=functools.partial(progress.ticket_read, stats=stream_stats, hook=hook),
@@ -385,6 +414,7 @@ def ingest_window(
         # The reader thread has finished the walk: its tally is complete.
         stream_stats.unreadable_conversations += tally.unreadable
         stream_stats.conversations_reused += tally.reused
+        stream_stats.created_after_range += tally.created_later
         progress.report(stream_stats, hook, force=True)
         if tally.unreadable and list_filter is None:
             # The deleted list's 403s are expected; a listed live ticket's are not.

@@ -31,10 +31,12 @@ class FreshdeskToPostgresOperator(RetriesDeadlocks, BaseOperator):
     One run is one warehouse transaction, so the warehouse never shows half a window and a
     retry starts clean. ``window_end=None`` reads up to the present; such a window that starts
     at or before the incremental watermark may advance it (``advance_watermark=True``), so the
-    hourly sync after a backfill reads only what changed since.
+    hourly sync after a backfill reads only what changed since. ``created_before`` (the end of
+    a backfill's range, when that is in the past) leaves out tickets created at or after it:
+    the watermark then moves no further than it, so the hourly sync imports the rest.
     """
 
-    template_fields: Sequence[str] = ("window_start", "window_end")
+    template_fields: Sequence[str] = ("window_start", "window_end", "created_before")
     ui_color = "#d6eaf8"
 
     def __init__(
@@ -42,6 +44,7 @@ class FreshdeskToPostgresOperator(RetriesDeadlocks, BaseOperator):
         *,
         window_start: str | datetime,
         window_end: str | datetime | None = None,
+        created_before: str | datetime | None = None,
         streams: Sequence[str] = tuple(TICKET_STREAMS),
         advance_watermark: bool = False,
         freshdesk_conn_id: str = "freshdesk_default",
@@ -59,6 +62,7 @@ class FreshdeskToPostgresOperator(RetriesDeadlocks, BaseOperator):
             raise ValueError(f"unknown streams {sorted(unknown)}; known: {sorted(TICKET_STREAMS)}")
         self.window_start = window_start
         self.window_end = window_end
+        self.created_before = created_before
         self.streams = tuple(streams)
         self.advance_watermark = advance_watermark
         self.freshdesk_conn_id = freshdesk_conn_id
@@ -70,27 +74,38 @@ class FreshdeskToPostgresOperator(RetriesDeadlocks, BaseOperator):
         end = parse_instant("window_end", self.window_end) if self.window_end else None
         if end is not None and end <= start:
             raise ValueError(f"window_end {end.isoformat()} must be after window_start {start.isoformat()}")
+        created_before = parse_instant("created_before", self.created_before) if self.created_before else None
         hook = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id)
         window_text = f"Window {start.isoformat()} to {end.isoformat() if end else 'now'}"
+        if created_before is not None:
+            window_text += f" (tickets created before {created_before.isoformat()})"
         # Retried inside the run log, so that its records end as the last attempt did.
         with recorded_runs(
             self.postgres_conn_id, context=context, streams=self.streams, window_start=start, window_end=end
         ) as runs:
             stats = self.run_transaction(
-                lambda: self._load_window(hook, runs, start, end, context_run_id(context)), what=window_text
+                lambda: self._load_window(hook, runs, start, end, created_before, context_run_id(context)),
+                what=window_text,
             )
         self.log.info(
-            "%s loaded: %d tickets, %d conversations; API: %s",
+            "%s loaded: %d tickets, %d conversations%s; API: %s",
             window_text,
             stats.tickets,
             stats.conversations,
+            f"; {stats.created_after_range} created later left out" if created_before else "",
             getattr(hook, "stats", {}),
         )
         window = {"window_start": start.isoformat(), "window_end": end.isoformat() if end else None}
         return {**window, **stats.as_dict()}
 
     def _load_window(
-        self, hook: FreshdeskHook, runs: RunRecords, start: datetime, end: datetime | None, run_id: str
+        self,
+        hook: FreshdeskHook,
+        runs: RunRecords,
+        start: datetime,
+        end: datetime | None,
+        created_before: datetime | None,
+        run_id: str,
     ) -> IngestStats:
         with warehouse_transaction(self.postgres_conn_id) as conn:
             stats = ingest_window(
@@ -101,9 +116,10 @@ class FreshdeskToPostgresOperator(RetriesDeadlocks, BaseOperator):
                 streams=self.streams,
                 batch_size=self.batch_size,
                 include=self._include,
+                created_before=created_before,
             )
             if self.advance_watermark and end is None:
-                self._advance_watermarks(conn, stats, start, run_id)
+                self._advance_watermarks(conn, stats, start, created_before, run_id)
             for stream, stream_stats in stats.streams.items():
                 runs.finish(conn, stream, rows_loaded=stream_stats.tickets, counts=stream_stats.as_dict())
         return stats
@@ -117,7 +133,9 @@ class FreshdeskToPostgresOperator(RetriesDeadlocks, BaseOperator):
             output_tables=list(lineage.RAW_TICKET_TABLES),
         )
 
-    def _advance_watermarks(self, conn: Any, stats: IngestStats, read_from: datetime, run_id: str) -> None:
+    def _advance_watermarks(
+        self, conn: Any, stats: IngestStats, read_from: datetime, created_before: datetime | None, run_id: str
+    ) -> None:
         for stream, stream_stats in stats.streams.items():
             current = sync_state.get_watermark(conn, stream)
             # Only a read that connects to the watermark may move it: a backfill that started
@@ -130,7 +148,9 @@ class FreshdeskToPostgresOperator(RetriesDeadlocks, BaseOperator):
                     read_from.isoformat(),
                 )
                 continue
-            new = stream_stats.max_updated_at or read_from
+            # Everything updated before created_before was loaded (a ticket is created before it
+            # is updated); past it, only part: the hourly sync reads on from there.
+            new = created_before or stream_stats.max_updated_at or read_from
             sync_state.advance_watermark(conn, stream, new, run_id=run_id, rows_loaded=stream_stats.tickets)
 
 

@@ -27,8 +27,9 @@ def warehouse_transaction(postgres_conn_id: str = DEFAULT_WAREHOUSE_CONN_ID) -> 
     """
     conn = PostgresHook(postgres_conn_id=postgres_conn_id).get_conn()
     try:
-        conn.autocommit = False
+        conn.autocommit = True
         conn.execute(load_sql("common/no_idle_timeout.sql"))
+        conn.autocommit = False
         yield conn
         conn.commit()
     except BaseException:
