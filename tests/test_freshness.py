@@ -19,6 +19,7 @@ from types import SimpleNamespace
 
 import psycopg
 import pytest
+from airflow.sdk.exceptions import AirflowFailException
 from planning_support import CONTEXT, backfill, days_ago
 
 from freshdesk_provider import alerts
@@ -80,6 +81,7 @@ def test_freshdesk_errors_make_the_check_fail_loudly(make_simulator, freshdesk_c
         FreshdeskFreshnessCheckOperator(task_id="check_freshness", max_lag=timedelta(hours=3)).execute(CONTEXT)
     message = str(failure.value)
     assert "STALE" in message
+    assert isinstance(failure.value, AirflowFailException)  # no retries: checking again finds the same
     assert "tickets: last successful sync" in message and "5h0" in message and "allowed 3h00m" in message
     # The check also names the cause through its own call to Freshdesk.
     assert "Reconciliation with Freshdesk could not run" in message and "HTTP 401" in message

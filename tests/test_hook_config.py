@@ -175,6 +175,15 @@ def test_session_auth_extras_and_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     assert hook.limiter.budget == 700
 
 
+@pytest.mark.parametrize(("given", "verify"), [("false", False), ("False", False), ("true", True), (False, False)])
+def test_verify_from_a_uri_query_is_a_boolean(monkeypatch: pytest.MonkeyPatch, given: object, verify: bool) -> None:
+    # freshdesk://:KEY@host?verify=false gives the string "false", which requests takes for a CA bundle path.
+    set_conn(monkeypatch, "fd_verify", host="acme.freshdesk.com", password="k" * 16, extra={"verify": given})
+    session = FreshdeskHook("fd_verify").get_conn()
+    assert session.verify is verify
+    assert "verify" not in {k.lower() for k in session.headers}
+
+
 def test_api_key_falls_back_to_login(monkeypatch: pytest.MonkeyPatch) -> None:
     set_conn(monkeypatch, "fd_login", host="acme.freshdesk.com", login="key-in-login-field")
     session = FreshdeskHook("fd_login").get_conn()

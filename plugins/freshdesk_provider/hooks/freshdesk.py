@@ -193,6 +193,13 @@ def _retry_after_seconds(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
+_BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def _attempts(count: int) -> str:
+    return f"{count} attempt" if count == 1 else f"{count} attempts"
+
+
 def _describe_network_error(exc: BaseException) -> str:
     """A one-line reason for a requests network error, without its long repr."""
     seen: set[int] = set()
@@ -460,6 +467,10 @@ class FreshdeskHook(HttpHook):
     ) -> requests.Session:
         # Hand HttpHook a view of the connection without our keys, or they become headers.
         extra = {k: v for k, v in connection.extra_dejson.items() if k not in HOOK_EXTRA_KEYS}
+        for key in ("verify", "verify_ssl"):
+            # A URI's query (?verify=false) gives strings; requests would read "false" as a CA path.
+            if isinstance(extra.get(key), str) and extra[key].strip().lower() in _BOOLEAN_WORDS:
+                extra[key] = _BOOLEAN_WORDS[extra[key].strip().lower()]
         view = SimpleNamespace(extra_dejson=extra, extra=json.dumps(extra), host=connection.host)
         return super()._configure_session_from_extra(session, view, extra_options)
 
@@ -596,12 +607,12 @@ class FreshdeskHook(HttpHook):
                     if _is_connect_failure(exc):
                         raise FreshdeskConnectionError(
                             f"Could not reach Freshdesk at {self.domain}: {reason} "
-                            f"(GET {endpoint}, {failures} attempts).",
+                            f"(GET {endpoint}, {_attempts(failures)}).",
                             path=endpoint,
                         ) from None
                     raise FreshdeskServerError(
                         f"Freshdesk {self.domain} did not answer GET {endpoint}: {reason} "
-                        f"({failures} attempts).",
+                        f"({_attempts(failures)}).",
                         path=endpoint,
                     ) from None
                 self._retry_pause(failures, retries_allowed, endpoint, reason)

@@ -233,7 +233,12 @@ class FreshdeskIncrementalSyncOperator(RetriesDeadlocks, BaseOperator):
             watermark = sync_state.get_watermark(conn, stream)
             if watermark is None:
                 since = datetime.now(timezone.utc) - self.initial_lookback
-                self.log.info("No %s watermark yet: reading the last %s", stream, self.initial_lookback)
+                self.log.warning(
+                    "No %s watermark yet: reading only tickets updated since %s. Their contacts before then "
+                    "count, but nobody else's: run freshdesk_backfill first for complete history.",
+                    stream,
+                    since.isoformat(timespec="seconds"),
+                )
             else:
                 since = watermark - self.overlap
             stats = ingest_window(

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowFailException
 
 from freshdesk_provider import lineage
 from freshdesk_provider.exceptions import FreshdeskError
@@ -27,8 +28,10 @@ from freshdesk_provider.warehouse.reconciliation import (
 DEFAULT_STREAMS = ("tickets", "tickets_deleted", "tickets_spam", "time_entries")
 
 
-class FreshdeskWarehouseStaleError(FreshdeskError):
-    """The warehouse is behind Freshdesk: no recent successful sync, or tickets missing."""
+class FreshdeskWarehouseStaleError(FreshdeskError, AirflowFailException):
+    """The warehouse is behind Freshdesk: no recent successful sync, or tickets missing. The task
+    fails without retries: checking again minutes later finds the same, and the next hourly run
+    checks again anyway."""
 
 
 class FreshdeskFreshnessCheckOperator(BaseOperator):
