@@ -139,6 +139,35 @@ def test_typed_columns_and_full_payload(warehouse_dsn: str) -> None:
     assert crow == (70, 7, 42, 9, True, False, "2024-03-01 10:05:00+00", c)
 
 
+def test_values_the_typed_columns_cannot_hold_stay_in_the_payload_and_fail_nothing(warehouse_dsn: str) -> None:
+    """A source past integer failed every load of its ticket, and so every later sync."""
+    odd = ticket(
+        8, "2024-03-01 10:00:00", group_id=2**63, requester_id="42", source=2**31, status="open",
+        priority=2.5, spam="yes", deleted=0,
+    )
+    plain = ticket(9, "2024-03-01 10:00:00", group_id="7", source="3", status=2.0, spam=None)
+    convs = [
+        conv(80, 8, "2024-03-01 10:05:00", user_id=-(2**63) - 1, source=2**31, incoming="true", private=0),
+        conv(81, 8, "2024-03-01 10:06:00", user_id="42", source=[1], incoming={"x": 1}, private="maybe"),
+    ]
+    with warehouse(warehouse_dsn) as conn:
+        RawLoader(conn).load([(odd, convs), (plain, [])])
+        tickets = conn.execute(
+            "SELECT id, group_id, requester_id, source, status, priority, spam, deleted, payload"
+            " FROM freshdesk_raw.tickets ORDER BY id"
+        ).fetchall()
+        conversations = conn.execute(
+            "SELECT id, user_id, source, incoming, private, payload FROM freshdesk_raw.conversations ORDER BY id"
+        ).fetchall()
+    assert [r[:8] for r in tickets] == [
+        (8, None, 42, None, None, None, True, False),
+        (9, 7, 1000, 3, 2, 1, False, False),
+    ]
+    assert [r[8] for r in tickets] == [odd, plain]
+    assert [r[:5] for r in conversations] == [(80, None, None, True, False), (81, 42, None, None, None)]
+    assert [r[5] for r in conversations] == convs
+
+
 def test_bad_input_is_refused_with_the_ticket_named(warehouse_dsn: str) -> None:
     with warehouse(warehouse_dsn) as conn:
         with pytest.raises(ValueError, match="without a usable id"):

@@ -9,16 +9,18 @@ WITH written AS (
         id, group_id, requester_id, responder_id, source, status, priority,
         spam, deleted, created_at, updated_at, payload, loaded_at
     )
+    -- The typed columns take what fits them (V016's json_* casts): an odd value stays in the
+    -- payload only, and never fails the load.
     SELECT
         l.ticket_id,
-        (s.payload->>'group_id')::bigint,
-        (s.payload->>'requester_id')::bigint,
-        (s.payload->>'responder_id')::bigint,
-        (s.payload->>'source')::integer,
-        (s.payload->>'status')::integer,
-        (s.payload->>'priority')::integer,
-        COALESCE((s.payload->>'spam')::boolean, false),
-        COALESCE((s.payload->>'deleted')::boolean, false),
+        freshdesk_raw.json_bigint(s.payload->'group_id'),
+        freshdesk_raw.json_bigint(s.payload->'requester_id'),
+        freshdesk_raw.json_bigint(s.payload->'responder_id'),
+        freshdesk_raw.json_integer(s.payload->'source'),
+        freshdesk_raw.json_integer(s.payload->'status'),
+        freshdesk_raw.json_integer(s.payload->'priority'),
+        COALESCE(freshdesk_raw.json_boolean(s.payload->'spam'), false),
+        COALESCE(freshdesk_raw.json_boolean(s.payload->'deleted'), false),
         freshdesk_raw.utc_timestamp(s.payload->>'created_at'),
         l.updated_at,
         s.payload,
