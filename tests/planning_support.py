@@ -38,7 +38,10 @@ def backfill(start: datetime, *, include_stats: bool = True) -> None:
         task_id="extract", window_start=start, advance_watermark=True, include_stats=include_stats
     ).execute(CONTEXT)
     FreshdeskRefreshQueueVolumesOperator(task_id="refresh").execute(CONTEXT)
-    FreshdeskTimeEntriesToPostgresOperator(task_id="time_entries", executed_after=start).execute(CONTEXT)
+    # executed_before as the backfill DAG renders a cleared `end` field: blank, no bound
+    FreshdeskTimeEntriesToPostgresOperator(
+        task_id="time_entries", executed_after=start, executed_before="  "
+    ).execute(CONTEXT)
     FreshdeskRefreshPlanningMeasuresOperator(task_id="planning").execute(CONTEXT)
 
 

@@ -82,8 +82,21 @@ def test_dates_and_datetimes_are_read_as_utc(value: str, expected: datetime) -> 
         ({"start": "2026-11-10", "slice_hours": 1.5}, "whole number of hours >= 1"),
         ({"start": "2026-11-10", "slice_hours": "many"}, "is not a whole number"),
         ({"start": "2020-01-01", "slice_hours": 1}, "use at least"),
+        # pendulum alone reads a bare time as today at that time
+        ({"start": "10:00:00.0"}, "it has no date"),
+        ({"start": "2026-11-10", "end": "T10:00"}, "it has no date"),
+        ({"start": "2026-11-10", "slice_hours": "1.5"}, "whole number of hours >= 1"),
+        ({"start": "2026-11-10", "slice_hours": True}, "is not a whole number"),
     ],
 )
 def test_bad_params_get_a_clear_error(kwargs: dict, message: str) -> None:
     with pytest.raises(BackfillParamsError, match=message):
         plan_slices(**kwargs, now=NOW)
+
+
+def test_slice_hours_as_text_and_a_blank_end_are_read_as_a_form_sends_them() -> None:
+    as_number = plan_slices("2026-11-10", None, 24, now=NOW)
+    assert plan_slices("2026-11-10", "", "24.0", now=NOW) == as_number
+    assert plan_slices("2026-11-10", "   ", " 24 ", now=NOW) == as_number
+    assert plan_slices("2026-11-10", "   ", 24.0, now=NOW) == as_number
+    assert len(as_number) == 16  # 2026-11-10 00:00 to 11-25 12:30, 24 hours a slice

@@ -186,6 +186,22 @@ def test_an_edited_applied_migration_is_refused(warehouse_dsn: str, sql_copy: Pa
         assert migrate(conn) == []
 
 
+def test_the_migrate_task_fails_without_retries_on_an_edited_migration(
+    warehouse_conn_env: str, sql_copy: Path
+) -> None:
+    """Only a person can fix it: four attempts two minutes apart only repeated the message."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from freshdesk_provider.operators.warehouse import FreshdeskWarehouseMigrateOperator
+
+    task = FreshdeskWarehouseMigrateOperator(task_id="migrate")
+    assert task.execute({}) == ALL
+    path = sql_copy / "migrations" / f"{ALL[1]}.sql"
+    path.write_bytes(path.read_bytes() + b"\n-- an edit\n")
+    with pytest.raises(AirflowFailException, match=rf"MigrationChecksumError: migration {ALL[1]} was changed"):
+        task.execute({})
+
+
 def test_new_migrations_apply_and_misplaced_ones_are_refused(warehouse_dsn: str, sql_copy: Path) -> None:
     migrations_dir = sql_copy / "migrations"
     with psycopg.connect(warehouse_dsn) as conn:

@@ -11,6 +11,7 @@ future is the present.
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -20,6 +21,7 @@ from airflow.sdk.exceptions import AirflowFailException
 #: without ``slice_hours`` a range is cut into about this many slices (whole hours, >= 1 hour)
 DEFAULT_SLICE_COUNT = 8
 MAX_SLICES = 1000
+_STARTS_WITH_A_YEAR = re.compile(r"\s*[+-]?\d{4}")
 
 
 class BackfillParamsError(AirflowFailException, ValueError):
@@ -32,6 +34,12 @@ def parse_instant(name: str, value: Any) -> datetime:
     if isinstance(value, datetime):
         parsed: Any = value
     elif isinstance(value, str) and value.strip():
+        # pendulum reads a bare time ("10:00") as today at that time: a range needs its date.
+        if not _STARTS_WITH_A_YEAR.match(value):
+            raise BackfillParamsError(
+                f"{name}={value!r} is not a date or ISO datetime: it has no date (e.g. 2026-01-01 or "
+                "2026-01-01T06:00:00Z)"
+            )
         try:
             parsed = pendulum.parse(value.strip())
         except Exception as exc:
@@ -63,7 +71,8 @@ def plan_slices(
     """
     now = now or datetime.now(timezone.utc)
     start_at = parse_instant("start", start)
-    end_at = now if end in (None, "") else parse_instant("end", end)
+    # A blank end (a UI form's cleared field) is no end, as documented: now.
+    end_at = now if end is None or (isinstance(end, str) and not end.strip()) else parse_instant("end", end)
     # Nothing is updated in the future: reading "up to next month" is reading up to now.
     bounded = end_at < now
     end_at = min(end_at, now)
@@ -73,14 +82,18 @@ def plan_slices(
         raise BackfillParamsError(f"end {end_at.isoformat()} must be after start {start_at.isoformat()}")
 
     span_hours = (end_at - start_at).total_seconds() / 3600
-    if slice_hours in (None, ""):
+    if slice_hours is None or (isinstance(slice_hours, str) and not slice_hours.strip()):
         hours = max(1, math.ceil(span_hours / DEFAULT_SLICE_COUNT))
     else:
+        # "24" and "24.0" as well as 24: forms and CLIs send strings
         try:
-            hours = int(slice_hours)
-        except (TypeError, ValueError) as exc:
+            if isinstance(slice_hours, bool):
+                raise TypeError("a boolean is not a number of hours")
+            requested = float(slice_hours)
+            hours = int(requested)
+        except (TypeError, ValueError, OverflowError) as exc:
             raise BackfillParamsError(f"slice_hours={slice_hours!r} is not a whole number of hours") from exc
-        if hours < 1 or hours != float(slice_hours):
+        if hours < 1 or hours != requested:
             raise BackfillParamsError(f"slice_hours={slice_hours!r} must be a whole number of hours >= 1")
     count = math.ceil(span_hours / hours)
     if count > MAX_SLICES:

@@ -76,7 +76,9 @@ class FreshdeskTimeEntriesToPostgresOperator(RetriesDeadlocks, BaseOperator):
 
     def execute(self, context: Any) -> dict[str, Any]:
         hook = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id)
-        before = parse_instant("executed_before", self.executed_before) if self.executed_before else None
+        # A blank value (the backfill's cleared `end` field) is no bound, as for the slices.
+        bounded = isinstance(self.executed_before, datetime) or str(self.executed_before or "").strip()
+        before = parse_instant("executed_before", self.executed_before) if bounded else None
         with recorded_runs(self.postgres_conn_id, context=context, streams=(TIME_ENTRIES_STREAM,)) as runs:
             summary = self.run_transaction(
                 lambda: self._load(hook, before, runs, context_run_id(context)), what="Time entries import"

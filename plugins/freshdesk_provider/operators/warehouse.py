@@ -7,12 +7,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from airflow.sdk import BaseOperator
+from airflow.sdk.exceptions import AirflowFailException
 
 from freshdesk_provider import lineage
 from freshdesk_provider.hooks.freshdesk import FreshdeskHook
 from freshdesk_provider.operators.warehouse_session import DEFAULT_WAREHOUSE_CONN_ID, warehouse_transaction
 from freshdesk_provider.warehouse.loader import RawLoader
-from freshdesk_provider.warehouse.migrations import migrate
+from freshdesk_provider.warehouse.migrations import MigrationError, migrate
 from freshdesk_provider.warehouse.refresh import rebuild_volumes, refresh_or_rebuild
 
 
@@ -26,8 +27,13 @@ class FreshdeskWarehouseMigrateOperator(BaseOperator):
         self.postgres_conn_id = postgres_conn_id
 
     def execute(self, context: Any) -> list[str]:
-        with warehouse_transaction(self.postgres_conn_id) as conn:
-            applied = migrate(conn)
+        try:
+            with warehouse_transaction(self.postgres_conn_id) as conn:
+                applied = migrate(conn)
+        except MigrationError as exc:
+            # An edited migration file, an old server, a misnumbered file: only a person fixes
+            # these, so the task fails at once instead of retrying into the same message.
+            raise AirflowFailException(f"{type(exc).__name__}: {exc}") from exc
         if applied:
             self.log.info("Applied warehouse migrations: %s", ", ".join(applied))
         else:
