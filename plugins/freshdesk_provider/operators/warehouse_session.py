@@ -25,7 +25,14 @@ def warehouse_transaction(postgres_conn_id: str = DEFAULT_WAREHOUSE_CONN_ID) -> 
     A task that fails half-way (Freshdesk outage, killed worker, broken network) therefore
     leaves the warehouse exactly as it was, and its retry starts from a clean state.
     """
-    conn = PostgresHook(postgres_conn_id=postgres_conn_id).get_conn()
+    try:
+        conn = PostgresHook(postgres_conn_id=postgres_conn_id).get_conn()
+    except psycopg.OperationalError as exc:
+        # psycopg names host and port only: say which Airflow connection to look at. Same type,
+        # so the task still retries (a warehouse restarting is back minutes later).
+        raise psycopg.OperationalError(
+            f"could not connect to the warehouse of Airflow connection {postgres_conn_id!r}: {exc}"
+        ) from exc
     try:
         conn.autocommit = True
         conn.execute(load_sql("common/no_idle_timeout.sql"))
