@@ -7,6 +7,7 @@ from datetime import timezone
 
 import psycopg
 import pytest
+from contact_truth import is_unknown, parse_time
 from planning_support import (
     CONTEXT,
     backfill,
@@ -124,3 +125,46 @@ def test_an_account_without_time_tracking_imports_no_entries_and_does_not_fail(
             "SELECT last_success_at IS NOT NULL FROM freshdesk.sync_status WHERE stream = 'time_entries'"
         ).fetchone()
     assert status and status[0], "a successful run is recorded, so the freshness check stays quiet"
+
+
+def test_a_ticket_taken_off_spam_or_restored_gets_its_older_time_entries_back(
+    make_simulator, freshdesk_conn_env, warehouse_conn_env
+) -> None:
+    """Freshdesk's time-entry list leaves out spam and deleted tickets, and the hourly read goes
+    by executed_at: without reading them by ticket, their entries never came back (a probe)."""
+    from freshdesk_provider.operators.freshdesk_to_postgres import FreshdeskIncrementalSyncOperator
+    from freshdesk_provider.operators.warehouse import FreshdeskRefreshQueueVolumesOperator
+
+    sim = make_simulator(seed=21, tickets=500, days=12)
+    freshdesk_conn_env(sim)
+    dsn = warehouse_conn_env
+    account = sim.account
+    start = days_ago(13)
+    # two tickets with time entries logged days ago (the hourly read's overlap is 48 hours)
+    early = [e for e in account.time_entries if parse_time(e["executed_at"]) < days_ago(3)]
+    live = sorted({e["ticket_id"] for e in early} - {t for t, v in account.tickets.items() if is_unknown(v)})
+    spam, deleted = live[0], live[1]
+    account.mark_spam(spam)
+    account.delete_ticket(deleted)
+    backfill(start)
+    with psycopg.connect(dsn) as conn:
+        stored = conn.execute(
+            "SELECT count(*) FROM freshdesk_raw.time_entries WHERE ticket_id = ANY(%s)", ([spam, deleted],)
+        ).fetchone()[0]
+    assert stored == 0  # Freshdesk did not list them
+
+    account.unmark_spam(spam)
+    account.restore_ticket(deleted)
+    FreshdeskIncrementalSyncOperator(task_id="sync").execute(CONTEXT)
+    FreshdeskRefreshQueueVolumesOperator(task_id="refresh").execute(CONTEXT)
+    before = sim.stats()["requests_by_kind"].get("ticket_time_entries", 0)
+    summary = FreshdeskTimeEntriesToPostgresOperator(task_id="time_entries").execute(CONTEXT)
+    FreshdeskRefreshPlanningMeasuresOperator(task_id="planning").execute(CONTEXT)
+
+    truth = [e for e in account.time_entries if e["ticket_id"] in (spam, deleted)]
+    assert summary["restored_tickets"] == 2 and summary["restored_entries"] == len(truth) > 0
+    assert sim.stats()["requests_by_kind"]["ticket_time_entries"] - before == 2
+    assert read_handle_time(dsn) == expected_handle_time(account, imported_tickets(account, start))
+    # read once: the next run finds nothing left to read by ticket
+    again = FreshdeskTimeEntriesToPostgresOperator(task_id="time_entries").execute(CONTEXT)
+    assert again["restored_tickets"] == 0

@@ -68,7 +68,7 @@ def test_migrate_applies_everything_once(warehouse_dsn: str) -> None:
     assert ALL[0] == "V001__raw_mirror" and len(ALL) >= 6
 
 
-def store_raw_as_before_v016(
+def store_raw_as_earlier_versions(
     conn: psycopg.Connection[Any], tickets: dict[int, dict[str, Any]], convs: dict[int, list[dict[str, Any]]]
 ) -> None:
     for t in tickets.values():
@@ -115,10 +115,10 @@ def test_upgrade_in_place_from_any_earlier_version(
                         "INSERT INTO freshdesk_raw.groups (id, name, payload) VALUES (%s, %s, %s)",
                         (g["id"], g["name"], Jsonb(g)),
                     )
-            if start_version >= 16:
+            if start_version >= 17:
                 RawLoader(conn).load([(tickets[i], convs[i]) for i in tickets])
-            else:  # as those versions' loader wrote them (today's casts come with V016)
-                store_raw_as_before_v016(conn, tickets, convs)
+            else:  # as those versions' loader wrote them (today's needs V016's casts and V017's table)
+                store_raw_as_earlier_versions(conn, tickets, convs)
             if start_version >= 4:
                 # Derived rows as that version held them (today's refresh needs today's schema).
                 for statement in ("consume_all_dirty", "insert_contacts", "insert_volumes"):

@@ -1190,6 +1190,17 @@ class FreshdeskHook(HttpHook):
             params["executed_before"] = format_timestamp(executed_before)
         yield from self._paginate("time_entries", params)
 
+    def iter_ticket_time_entries(self, ticket_id: int) -> Iterator[dict[str, Any]]:
+        """Time entries of one ticket (``GET /tickets/{id}/time_entries``); Freshdesk answers 404
+        for a deleted or spam ticket (:class:`FreshdeskNotFound`). The endpoint takes no
+        ``per_page``; a ``Link`` to a next page, should one come, is followed."""
+        url: str | None = f"tickets/{int(ticket_id)}/time_entries"
+        while url:
+            items, response = self._request(url, None, expect=list)
+            self.stats.add(pages=1)
+            yield from items
+            url = response.links.get("next", {}).get("url")
+
     def test_connection(self) -> tuple[bool, str]:
         """Airflow's connection test (the UI's Test button): ``GET /agents/me``."""
         try:

@@ -81,6 +81,7 @@ class RawLoader:
 
             stats.tickets_distinct = self._run("loader/pick_latest_tickets.sql")
             self._run("loader/analyze_load_tickets.sql")
+            self._run("loader/mark_restored_tickets.sql")
             stats.tickets_written = self._run("loader/upsert_tickets.sql")
             self._run("loader/select_applied_tickets.sql")
             self._run("loader/pick_applied_conversations.sql")

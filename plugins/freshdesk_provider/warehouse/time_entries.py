@@ -85,6 +85,12 @@ def load_time_entries(
     return stats
 
 
+def claim_restored_tickets(conn: psycopg.Connection[Any]) -> list[int]:
+    """The tickets taken off spam or restored whose time entries are to be read by ticket,
+    removed from the list in the caller's transaction (a rollback puts them back)."""
+    return sorted(row[0] for row in conn.execute(load_sql("time_entries/claim_restored_tickets.sql")))
+
+
 def rebuild_planning_measures(conn: psycopg.Connection[Any]) -> dict[str, int]:
     """Rebuild ``freshdesk.queue_interval_handle_time`` and ``freshdesk.queue_interval_response_times``
     in full from the current contacts, time entries and ticket stats, in the caller's transaction.
