@@ -20,6 +20,7 @@ import json
 import logging
 import random
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -63,6 +64,8 @@ DEFAULT_PAGE_CAP = 300
 #: how many times one second shared by more than a page of tickets is read again while each
 #: reading still finds tickets the previous one missed (see FreshdeskHook.iter_tickets)
 MAX_SECOND_REREADS = 3
+#: retries when DNS says the domain does not exist (a typo in the connection, usually)
+UNKNOWN_NAME_RETRIES = 1
 DEFAULT_MAX_CONCURRENCY = 8
 DEFAULT_WINDOW_SECONDS = 60.0
 TICKET_FILTERS = (None, "deleted", "spam")
@@ -200,19 +203,32 @@ def _attempts(count: int) -> str:
     return f"{count} attempt" if count == 1 else f"{count} attempts"
 
 
-def _describe_network_error(exc: BaseException) -> str:
-    """A one-line reason for a requests network error, without its long repr."""
+def _exception_chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and every exception inside it (requests wraps urllib3, which wraps socket errors)."""
     seen: set[int] = set()
     stack: list[object] = [exc]
-    names: list[str] = []
+    chain: list[BaseException] = []
     while stack:
         current = stack.pop()
         if not isinstance(current, BaseException) or id(current) in seen:
             continue
         seen.add(id(current))
-        names.append(type(current).__name__)
+        chain.append(current)
         stack.extend([getattr(current, "reason", None), current.__cause__, current.__context__])
         stack.extend(current.args)
+    return chain
+
+
+def _is_unknown_name(exc: BaseException) -> bool:
+    """True when DNS answered that the name does not exist (not a resolver's passing failure)."""
+    return any(
+        isinstance(e, socket.gaierror) and e.errno == socket.EAI_NONAME for e in _exception_chain(exc)
+    )
+
+
+def _describe_network_error(exc: BaseException) -> str:
+    """A one-line reason for a requests network error, without its long repr."""
+    names = [type(e).__name__ for e in _exception_chain(exc)]
     text = " ".join(names) + " " + str(exc)
     if "NameResolutionError" in text or "Name or service not known" in text or "getaddrinfo" in text:
         return "the domain name does not resolve (check the domain spelling)"
@@ -602,8 +618,13 @@ class FreshdeskHook(HttpHook):
                 self.stats.add(requests=1)
                 failures += 1
                 reason = _describe_network_error(exc)
-                # An untrusted certificate will not become trusted by retrying.
-                if failures > retries_allowed or reason.startswith("its TLS certificate"):
+                # An untrusted certificate will not become trusted by retrying, and a name DNS
+                # says does not exist gets one more try (a resolver's blip), not minutes of them.
+                if (
+                    failures > retries_allowed
+                    or reason.startswith("its TLS certificate")
+                    or (failures > UNKNOWN_NAME_RETRIES and _is_unknown_name(exc))
+                ):
                     if _is_connect_failure(exc):
                         raise FreshdeskConnectionError(
                             f"Could not reach Freshdesk at {self.domain}: {reason} "
