@@ -774,10 +774,11 @@ class FreshdeskHook(HttpHook):
         )
 
     # ----------------------------------------------------------------------------- pagination
-    def _paginate(self, path: str, params: dict[str, Any], *, cost: int = 1) -> Iterator[dict[str, Any]]:
-        """Items of every page of a list endpoint, following the ``Link: rel="next"`` header."""
+    def _paginate(self, path: str, params: dict[str, Any] | None, *, cost: int = 1) -> Iterator[dict[str, Any]]:
+        """Items of every page of a list endpoint, following the ``Link: rel="next"`` header.
+        ``params=None``: an endpoint that takes no parameters, not even ``per_page``."""
         url: str | None = path
-        page_params: dict[str, Any] | None = {**params, "per_page": PER_PAGE}
+        page_params: dict[str, Any] | None = None if params is None else {**params, "per_page": PER_PAGE}
         while url:
             items, response = self._request(url, page_params, cost=cost, expect=list)
             self.stats.add(pages=1)
@@ -1215,12 +1216,7 @@ class FreshdeskHook(HttpHook):
         """Time entries of one ticket (``GET /tickets/{id}/time_entries``); Freshdesk answers 404
         for a deleted or spam ticket (:class:`FreshdeskNotFound`). The endpoint takes no
         ``per_page``; a ``Link`` to a next page, should one come, is followed."""
-        url: str | None = f"tickets/{int(ticket_id)}/time_entries"
-        while url:
-            items, response = self._request(url, None, expect=list)
-            self.stats.add(pages=1)
-            yield from items
-            url = response.links.get("next", {}).get("url")
+        yield from self._paginate(f"tickets/{int(ticket_id)}/time_entries", None)
 
     def test_connection(self) -> tuple[bool, str]:
         """Airflow's connection test (the UI's Test button): ``GET /agents/me``."""

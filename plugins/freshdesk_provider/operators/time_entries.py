@@ -125,18 +125,26 @@ class FreshdeskTimeEntriesToPostgresOperator(RetriesDeadlocks, BaseOperator):
         they were spam or deleted, and does not go back for them. Claimed in this transaction,
         so a failed run leaves them noted for the next."""
         ticket_ids = claim_restored_tickets(conn)
-        entries = unreadable = 0
         if ticket_ids:
             self.log.info("Reading the time entries of %d tickets taken off spam or restored", len(ticket_ids))
-        for ticket_id in ticket_ids:
-            try:
-                read = list(hook.iter_ticket_time_entries(ticket_id))
-            except (FreshdeskNotFound, FreshdeskAccessDenied):
-                # spam or deleted again, or no time tracking: Freshdesk serves no entries
-                unreadable += 1
-                continue
-            entries += load_time_entries(conn, read).entries
-        return {"restored_tickets": len(ticket_ids), "restored_entries": entries, "restored_unreadable": unreadable}
+        unreadable: list[int] = []
+
+        def entries() -> Iterator[dict[str, Any]]:
+            for ticket_id in ticket_ids:
+                try:
+                    # a whole ticket's entries or none of them: a 404 comes on its first page
+                    yield from list(hook.iter_ticket_time_entries(ticket_id))
+                except (FreshdeskNotFound, FreshdeskAccessDenied):
+                    # spam or deleted again, or no time tracking: Freshdesk serves no entries
+                    unreadable.append(ticket_id)
+
+        # one load for them all: it writes in batches
+        loaded = load_time_entries(conn, entries())
+        return {
+            "restored_tickets": len(ticket_ids),
+            "restored_entries": loaded.entries,
+            "restored_unreadable": len(unreadable),
+        }
 
     def _entries_if_available(self, entries: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """The entries, or none where the account has no time tracking.
