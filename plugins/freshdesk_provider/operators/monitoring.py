@@ -77,7 +77,8 @@ class FreshdeskFreshnessCheckOperator(BaseOperator):
         problems: list[str] = []
         summary: dict[str, Any] = {}
         with warehouse_transaction(self.postgres_conn_id) as conn:
-            stale = stale_streams(conn, self.streams, self.max_lag, now)
+            status = stream_status(conn, self.streams)
+            stale = stale_streams(status, self.streams, self.max_lag, now)
             if stale:
                 problems.append(
                     f"Freshdesk data is STALE: no successful sync within {self.max_lag} for: " + " | ".join(stale)
@@ -104,7 +105,7 @@ class FreshdeskFreshnessCheckOperator(BaseOperator):
                         f' with {{"start": "{start:%Y-%m-%dT%H:%M:%SZ}", "end": "{end:%Y-%m-%dT%H:%M:%SZ}"}}'
                         " to import them"
                     )
-            failing = failed_since_success(stream_status(conn, self.streams))
+            failing = failed_since_success(status)
         if problems:
             message = "\n".join(problems)
             self.log.error("%s", message)

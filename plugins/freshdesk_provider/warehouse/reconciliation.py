@@ -29,10 +29,10 @@ def stream_status(conn: psycopg.Connection[Any], streams: Sequence[str]) -> dict
 
 
 def stale_streams(
-    conn: psycopg.Connection[Any], streams: Sequence[str], max_lag: timedelta, now: datetime
+    status: dict[str, dict[str, Any]], streams: Sequence[str], max_lag: timedelta, now: datetime
 ) -> list[str]:
-    """One readable line per stream that has no successful import within ``max_lag`` of ``now``."""
-    status = stream_status(conn, streams)
+    """One readable line per stream of ``streams`` that has no successful import within
+    ``max_lag`` of ``now``, from ``status`` (:func:`stream_status`)."""
     problems = []
     for stream in streams:
         row = status.get(stream)
