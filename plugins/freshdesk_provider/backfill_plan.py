@@ -57,6 +57,14 @@ def parse_instant(name: str, value: Any) -> datetime:
     return datetime.fromtimestamp(parsed.timestamp(), tz=timezone.utc)
 
 
+def parse_optional_instant(name: str, value: Any) -> datetime | None:
+    """As :func:`parse_instant`, but None, or a blank string (a form's cleared field), is no
+    instant: None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return parse_instant(name, value)
+
+
 def plan_slices(
     start: Any,
     end: Any = None,
@@ -71,8 +79,8 @@ def plan_slices(
     """
     now = now or datetime.now(timezone.utc)
     start_at = parse_instant("start", start)
-    # A blank end (a UI form's cleared field) is no end, as documented: now.
-    end_at = now if end is None or (isinstance(end, str) and not end.strip()) else parse_instant("end", end)
+    # No end, or a blank one, is now (as documented).
+    end_at = parse_optional_instant("end", end) or now
     # Nothing is updated in the future: reading "up to next month" is reading up to now.
     bounded = end_at < now
     end_at = min(end_at, now)

@@ -24,7 +24,7 @@ from typing import Any
 from airflow.sdk import BaseOperator
 
 from freshdesk_provider import lineage
-from freshdesk_provider.backfill_plan import parse_instant
+from freshdesk_provider.backfill_plan import parse_instant, parse_optional_instant
 from freshdesk_provider.exceptions import FreshdeskAccessDenied, FreshdeskNotFound
 from freshdesk_provider.hooks.freshdesk import FreshdeskHook
 from freshdesk_provider.operators.warehouse_session import (
@@ -78,8 +78,7 @@ class FreshdeskTimeEntriesToPostgresOperator(RetriesDeadlocks, BaseOperator):
     def execute(self, context: Any) -> dict[str, Any]:
         hook = FreshdeskHook(freshdesk_conn_id=self.freshdesk_conn_id)
         # A blank value (the backfill's cleared `end` field) is no bound, as for the slices.
-        bounded = isinstance(self.executed_before, datetime) or str(self.executed_before or "").strip()
-        before = parse_instant("executed_before", self.executed_before) if bounded else None
+        before = parse_optional_instant("executed_before", self.executed_before)
         with recorded_runs(self.postgres_conn_id, context=context, streams=(TIME_ENTRIES_STREAM,)) as runs:
             summary = self.run_transaction(
                 lambda: self._load(hook, before, runs, context_run_id(context)), what="Time entries import"
